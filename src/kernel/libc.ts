@@ -1,0 +1,114 @@
+/**
+ * The libc boundary. Everything the daemon asks of the kernel goes through one of
+ * these raw functions, declared once through koffi.
+ *
+ * `RawLibc` is the seam for unit tests: a fake implements the same shape (return -1
+ * and set `errno()` to fail) and the classes above it cannot tell the difference.
+ * Nothing above this file calls koffi for syscalls.
+ *
+ * ioctl is declared with fixed prototypes rather than as variadic: on x86-64 and
+ * arm64 SysV the calling convention for integer/pointer varargs is the same as for
+ * fixed args, and fixed prototypes make it impossible to forget the type of an
+ * extra argument.
+ */
+import koffi from 'koffi';
+import { SysError } from './sys-error.js';
+
+/** An opaque native pointer (koffi External) as returned by mmap. */
+export type NativePointer = unknown;
+
+export interface RawLibc {
+  errno(): number;
+  open(path: string, flags: number, mode: number): number;
+  close(fd: number): number;
+  /** ioctl whose third argument points at a struct we own. */
+  ioctlPtr(fd: number, req: number, arg: Buffer | null): number;
+  /** ioctl whose third argument is a plain integer (e.g. VFIO_SET_IOMMU's type). */
+  ioctlInt(fd: number, req: number, arg: number): number;
+  /** ioctl whose third argument is a NUL-terminated string (VFIO_GROUP_GET_DEVICE_FD). */
+  ioctlStr(fd: number, req: number, arg: string): number;
+  pread(fd: number, buf: Buffer, count: number, offset: number): number;
+  pwrite(fd: number, buf: Buffer, count: number, offset: number): number;
+  mmap(addr: null, length: number, prot: number, flags: number, fd: number, offset: number): NativePointer;
+  munmap(addr: NativePointer, length: number): number;
+  socket(domain: number, type: number, protocol: number): number;
+  bind(fd: number, addr: Buffer, len: number): number;
+  listen(fd: number, backlog: number): number;
+  accept4(fd: number, addr: Buffer | null, len: Buffer | null, flags: number): number;
+  connect(fd: number, addr: Buffer, len: number): number;
+  /** msghdr is passed as a raw buffer whose pointers the caller filled in (see fd channel). */
+  sendmsg(fd: number, msghdr: Buffer, flags: number): number;
+  recvmsg(fd: number, msghdr: Buffer, flags: number): number;
+  getsockopt(fd: number, level: number, name: number, val: Buffer, len: Buffer): number;
+  setsockopt(fd: number, level: number, name: number, val: Buffer, len: number): number;
+  eventfd(initval: number, flags: number): number;
+  /** prlimit(2); the limit buffers are struct rlimit64 (two u64). */
+  prlimit(pid: number, resource: number, newLimit: Buffer | null, oldLimit: Buffer | null): number;
+  pidfdOpen(pid: number, flags: number): number;
+  fcntl(fd: number, cmd: number, arg: number): number;
+  dup(fd: number): number;
+  dup3(oldfd: number, newfd: number, flags: number): number;
+  read(fd: number, buf: Buffer, count: number): number;
+  write(fd: number, buf: Buffer, count: number): number;
+  /** The address of a Buffer's bytes, for building structs that point at other buffers. */
+  address(buf: Buffer): bigint;
+  /** An ArrayBuffer over native memory (an mmap'd BAR, for example). */
+  view(ptr: NativePointer, length: number): ArrayBuffer;
+  pointerAddress(ptr: NativePointer): bigint;
+}
+
+const SYS_pidfd_open = 434; // same number on x86-64 and arm64 (unified syscall table)
+
+let real: RawLibc | undefined;
+
+/** The real libc, loaded on first use so that importing this module never touches the system. */
+export function realLibc(): RawLibc {
+  if (real) return real;
+  const lib = koffi.load('libc.so.6');
+  const f = (decl: string) => lib.func(decl);
+  const ioctlPtr = f('int ioctl(int fd, unsigned long req, void *arg)');
+  const ioctlInt = lib.func('ioctl', 'int', ['int', 'unsigned long', 'unsigned long']);
+  const ioctlStr = lib.func('ioctl', 'int', ['int', 'unsigned long', 'str']);
+  const syscall3 = lib.func('syscall', 'long', ['long', 'long', 'long']);
+  const fcntl = lib.func('fcntl', 'int', ['int', 'int', 'long']);
+  real = {
+    errno: () => koffi.errno(),
+    open: f('int open(const char *path, int flags, int mode)'),
+    close: f('int close(int fd)'),
+    ioctlPtr,
+    ioctlInt,
+    ioctlStr,
+    pread: f('long pread(int fd, void *buf, size_t count, long offset)'),
+    pwrite: f('long pwrite(int fd, const void *buf, size_t count, long offset)'),
+    mmap: f('void *mmap(void *addr, size_t length, int prot, int flags, int fd, long offset)'),
+    munmap: f('int munmap(void *addr, size_t length)'),
+    socket: f('int socket(int domain, int type, int protocol)'),
+    bind: f('int bind(int fd, const void *addr, uint32_t len)'),
+    listen: f('int listen(int fd, int backlog)'),
+    accept4: f('int accept4(int fd, void *addr, void *len, int flags)'),
+    connect: f('int connect(int fd, const void *addr, uint32_t len)'),
+    sendmsg: f('long sendmsg(int fd, const void *msg, int flags)'),
+    recvmsg: f('long recvmsg(int fd, void *msg, int flags)'),
+    getsockopt: f('int getsockopt(int fd, int level, int name, void *val, void *len)'),
+    setsockopt: f('int setsockopt(int fd, int level, int name, const void *val, uint32_t len)'),
+    eventfd: f('int eventfd(unsigned int initval, int flags)'),
+    prlimit: f('int prlimit64(int pid, int resource, const void *newlim, void *oldlim)'),
+    pidfdOpen: (pid, flags) => Number(syscall3(SYS_pidfd_open, pid, flags)),
+    fcntl,
+    dup: f('int dup(int fd)'),
+    dup3: f('int dup3(int oldfd, int newfd, int flags)'),
+    read: f('long read(int fd, void *buf, size_t count)'),
+    write: f('long write(int fd, const void *buf, size_t count)'),
+    address: (buf) => koffi.address(buf),
+    view: (ptr, length) => koffi.view(ptr, length),
+    pointerAddress: (ptr) => (ptr === null ? 0n : koffi.address(ptr)),
+  };
+  return real;
+}
+
+/** Throw a SysError for a -1 return, reading errno immediately (only valid right after a failed call). */
+export function check(libc: RawLibc, op: string, ret: number | bigint): number {
+  const n = Number(ret);
+  if (n === -1) throw new SysError(op, libc.errno());
+  return n;
+}
