@@ -1,0 +1,41 @@
+/** Shared vocabulary of the pure broker logic. No I/O lives under src/broker. */
+
+/** Who is calling, as the kernel told us (SO_PEERCRED) plus what /proc adds. */
+export interface Caller {
+  pid: number;
+  uid: number;
+  gid: number;
+  /** Supplementary group ids, so policy and admin checks see group membership. */
+  groups: number[];
+  /** /proc/<pid>/exe, for the audit trail; empty when unreadable. */
+  exe?: string;
+  /** Process start time (clock ticks since boot), to tell a pid from a reused one. */
+  startTime?: string;
+}
+
+export type Mode = 'legacy' | 'iommufd';
+
+export type FdRole = 'container' | 'group' | 'device' | 'iommufd' | 'cdev';
+
+/** What the broker needs to know about a group to decide (a projection of the sysfs inventory). */
+export interface GroupFacts {
+  id: number;
+  viable: boolean;
+  viabilityReason: string;
+  noiommu: boolean;
+  devices: DeviceFacts[];
+}
+
+export interface DeviceFacts {
+  name: string;
+  driver: string | null;
+  vendor?: string;
+  device?: string;
+  class?: string;
+  bridge: boolean;
+  cdev: string | null;
+}
+
+export function isVfioDriver(driver: string | null): boolean {
+  return driver !== null && driver.startsWith('vfio');
+}
