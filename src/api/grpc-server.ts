@@ -1,0 +1,253 @@
+/**
+ * The gRPC API on a Unix socket, with every call tied to the kernel credentials
+ * of the connection it arrived on.
+ *
+ * grpc-js cannot say who is calling (getPeer() is "unknown" on a Unix socket), so
+ * the daemon accepts connections on its own net.Server, reads SO_PEERCRED from
+ * each, and injects the socket into grpc-js (createConnectionInjector). To find
+ * the connection again from a handler we give each accepted socket a unique
+ * `remoteAddress` ("vfio-peer:<n>"), which grpc-js reports as the call's peer:
+ * http2 sessions expose the socket through a proxy that reads that property.
+ */
+import net from 'node:net';
+import fs from 'node:fs';
+import * as grpc from '@grpc/grpc-js';
+import { ReflectionService } from '@grpc/reflection';
+import { BrokerError, InternalError, InvalidArgumentError, SessionMismatchError, type StatusName } from '../broker/errors.js';
+import type { Caller, Mode } from '../broker/types.js';
+import { loadApi } from './proto.js';
+import { type BrokerService, type BrokerEvent } from './broker-service.js';
+import * as wire from './wire.js';
+
+export interface PeerCred { pid: number; uid: number; gid: number }
+
+export interface GrpcServerOptions {
+  service: BrokerService;
+  socketPath: string;
+  /** Mode of the API socket (e.g. 0o660 with group vfio-broker). */
+  socketMode?: number;
+  socketGid?: number;
+  credOf: (socket: net.Socket) => PeerCred;
+  /** Turns kernel credentials into a Caller (adds supplementary groups, exe, start time). */
+  callerOf: (cred: PeerCred) => Caller;
+  /** Extra admin-only handlers (Bind/Unbind live with the daemon). */
+  extra?: Partial<Record<string, (caller: Caller, req: any) => Promise<unknown> | unknown>>;
+  /** Daemon-level status fields (version, policy file, restored leases). */
+  statusExtra?: () => Record<string, unknown>;
+  log?: { warn(o: object, msg: string): void; debug(o: object, msg: string): void };
+}
+
+const CODE: Record<StatusName, grpc.status> = {
+  INVALID_ARGUMENT: grpc.status.INVALID_ARGUMENT,
+  NOT_FOUND: grpc.status.NOT_FOUND,
+  PERMISSION_DENIED: grpc.status.PERMISSION_DENIED,
+  UNAUTHENTICATED: grpc.status.UNAUTHENTICATED,
+  ALREADY_EXISTS: grpc.status.ALREADY_EXISTS,
+  FAILED_PRECONDITION: grpc.status.FAILED_PRECONDITION,
+  RESOURCE_EXHAUSTED: grpc.status.RESOURCE_EXHAUSTED,
+  UNAVAILABLE: grpc.status.UNAVAILABLE,
+  ABORTED: grpc.status.ABORTED,
+  INTERNAL: grpc.status.INTERNAL,
+  UNIMPLEMENTED: grpc.status.UNIMPLEMENTED,
+};
+
+/** A BrokerError as a gRPC status, its details in trailing metadata (`vfio-<key>`). */
+export function toStatus(e: unknown): Partial<grpc.StatusObject> {
+  const err = e instanceof BrokerError ? e : new InternalError((e as Error)?.message ?? String(e));
+  const metadata = new grpc.Metadata();
+  metadata.set('vfio-error', err.name);
+  for (const [k, v] of Object.entries(err.details)) {
+    if (v === undefined) continue;
+    metadata.set(`vfio-${k.toLowerCase().replace(/[^a-z0-9-]/g, '-')}`, String(v).replace(/[^\x20-\x7e]/g, '?'));
+  }
+  return { code: CODE[err.status], details: err.message, metadata };
+}
+
+const PEER_PREFIX = 'vfio-peer:';
+
+/** Marks a request whose protobuf could not be decoded, so the handler can answer INVALID_ARGUMENT. */
+const UNDECODABLE = Symbol('undecodable');
+
+export class GrpcApiServer {
+  readonly server: grpc.Server;
+  #net: net.Server;
+  #peers = new Map<string, PeerCred>();
+  #next = 0;
+  #o: GrpcServerOptions;
+  #injector: ReturnType<grpc.Server['createConnectionInjector']>;
+  #watchers = new Set<grpc.ServerWritableStream<unknown, unknown>>();
+
+  constructor(o: GrpcServerOptions) {
+    this.#o = o;
+    const { def, service } = loadApi();
+    this.server = new grpc.Server({ 'grpc.max_receive_message_length': 1 << 20 });
+    this.server.addService(tolerantDecoding(service), this.handlers());
+    new ReflectionService(def).addToServer(this.server);
+    this.#injector = this.server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
+    this.#net = net.createServer((sock) => this.accept(sock));
+  }
+
+  async listen(): Promise<void> {
+    const p = this.#o.socketPath;
+    try { fs.unlinkSync(p); } catch { /* not there */ }
+    await new Promise<void>((resolve, reject) => {
+      this.#net.once('error', reject);
+      this.#net.listen(p, () => { this.#net.off('error', reject); resolve(); });
+    });
+    fs.chmodSync(p, this.#o.socketMode ?? 0o660);
+    if (this.#o.socketGid !== undefined) fs.chownSync(p, 0, this.#o.socketGid);
+  }
+
+  get connections(): number {
+    return this.#peers.size;
+  }
+
+  async close(): Promise<void> {
+    for (const w of this.#watchers) w.end();
+    await new Promise<void>((r) => this.#net.close(() => r()));
+    this.#injector.destroy();
+    await new Promise<void>((r) => this.server.tryShutdown(() => r()));
+  }
+
+  private accept(sock: net.Socket): void {
+    let cred: PeerCred;
+    try {
+      cred = this.#o.credOf(sock);
+    } catch (e) {
+      this.#o.log?.warn({ err: (e as Error).message }, 'API connection without readable credentials; dropped');
+      sock.destroy();
+      return;
+    }
+    const key = `${PEER_PREFIX}${++this.#next}`;
+    Object.defineProperty(sock, 'remoteAddress', { value: key, configurable: true });
+    this.#peers.set(key, cred);
+    sock.once('close', () => this.#peers.delete(key));
+    this.#injector.injectConnection(sock);
+  }
+
+  private caller(call: { getPeer(): string }): Caller {
+    const cred = this.#peers.get(call.getPeer());
+    if (!cred) throw new SessionMismatchError('call did not arrive on an authenticated connection');
+    return this.#o.callerOf(cred);
+  }
+
+  private unary<Req>(fn: (caller: Caller, req: Req) => Promise<unknown> | unknown): grpc.handleUnaryCall<Req, unknown> {
+    return (call, cb) => {
+      (async () => {
+        if ((call.request as any)?.[UNDECODABLE]) throw new InvalidArgumentError(`malformed request: ${(call.request as any)[UNDECODABLE]}`);
+        return fn(this.caller(call), call.request);
+      })().then(
+        (res) => cb(null, res as object),
+        (e) => cb(toStatus(e) as grpc.ServiceError),
+      );
+    };
+  }
+
+  private handlers(): grpc.UntypedServiceImplementation {
+    const s = this.#o.service;
+    const sess = (r: any) => ({ id: r?.session?.id || undefined, secret: r?.session?.secret || undefined });
+    const handlers: grpc.UntypedServiceImplementation = {
+      ListGroups: this.unary(() => ({ groups: s.listGroups().map(wire.group) })),
+      GetGroup: this.unary((_c, r: any) => wire.group(s.getGroup(r.id))),
+      ListLeases: this.unary(() => ({ leases: s.leases.all().map((l) => wire.lease(l, s.grants.ofLease(l.id).length)) })),
+      Acquire: this.unary(async (c, r: any) => {
+        const { id, secret } = sess(r);
+        const res = await s.acquire(c, {
+          sessionId: id, secret, groups: r.groups ?? [], devices: r.devices ?? [], mode: wire.mode(r.mode),
+          onlyRequested: !!r.only_requested_devices, managed: !!r.managed,
+        });
+        return { lease_id: res.lease.id, request_id: res.requestId, deliveries: res.delivered.map(wire.delivery), groups: res.lease.groups, memlock_bytes: String(res.lease.memlockBytes) };
+      }),
+      Release: this.unary((c, r: any) => {
+        const { id, secret } = sess(r);
+        s.release(c, id, secret, r.lease_id);
+        return {};
+      }),
+      OpenDevice: this.unary(async (c, r: any) => {
+        const { id, secret } = sess(r);
+        const res = await s.openDevice(c, id, secret, r.lease_id, r.device);
+        return { request_id: res.requestId, deliveries: res.delivered.map(wire.delivery) };
+      }),
+      Share: this.unary((c, r: any) => {
+        const { id, secret } = sess(r);
+        return {
+          grant: s.share(c, id, secret, {
+            leaseId: r.lease_id, devices: r.devices ?? [], uid: r.uid || r.uid === 0 && !r.pid ? r.uid : undefined,
+            pid: r.pid || undefined, includeContainer: !!r.include_container, anyUid: !!r.any_uid,
+          }),
+        };
+      }),
+      Redeem: this.unary(async (c, r: any) => {
+        const { id, secret } = sess(r);
+        const res = await s.redeem(c, id, secret, r.grant);
+        return { lease_id: res.lease.id, request_id: res.requestId, deliveries: res.delivered.map(wire.delivery) };
+      }),
+      Revoke: this.unary(async (c, r: any) => {
+        const res = await s.revoke(c, String(r.lease_id ?? ''), Number(r.deadline_ms ?? 0));
+        return { ended: res.ended, still_held_by: res.stillHeldBy.map(wire.holder), note: res.note };
+      }),
+      Holders: this.unary((_c, r: any) => {
+        const res = s.holders(r.group);
+        return { holders: res.holders.map(wire.holder), owner: res.owner ? wire.owner(res.owner) : undefined };
+      }),
+      Status: this.unary(() => ({ ...wire.status(s.status()), ...this.#o.statusExtra?.() })),
+      Reattach: this.unary((c, r: any) => this.call('Reattach', c, r)),
+      Bind: this.unary((c, r: any) => this.call('Bind', c, r)),
+      Unbind: this.unary((c, r: any) => this.call('Unbind', c, r)),
+      Watch: (call: grpc.ServerWritableStream<any, unknown>) => {
+        let caller: Caller;
+        try {
+          caller = this.caller(call);
+        } catch (e) {
+          call.emit('error', toStatus(e));
+          return;
+        }
+        void caller;
+        const send = (ev: BrokerEvent) => call.write(wire.event(ev));
+        this.#watchers.add(call);
+        if (call.request?.include_current) {
+          for (const l of s.leases.all()) send({ time: new Date().toISOString(), kind: 'lease-current', leaseId: l.id, owner: l, group: l.groups[0] });
+        }
+        s.on('event', send);
+        const stop = () => {
+          s.off('event', send);
+          this.#watchers.delete(call);
+        };
+        call.on('cancelled', stop);
+        call.on('close', stop);
+        call.on('error', stop);
+      },
+    };
+    return handlers;
+  }
+
+  private async call(name: string, c: Caller, r: unknown): Promise<unknown> {
+    const fn = this.#o.extra?.[name];
+    if (!fn) throw new (await import('../broker/errors.js')).UnimplementedError(`${name} is not available in this daemon`);
+    return fn(c, r);
+  }
+}
+
+/**
+ * grpc-js answers an undecodable request with INTERNAL. Malformed input is the
+ * client's fault, so decode failures are carried into the handler and answered
+ * with INVALID_ARGUMENT instead.
+ */
+function tolerantDecoding(service: grpc.ServiceDefinition): grpc.ServiceDefinition {
+  const out: Record<string, grpc.MethodDefinition<unknown, unknown>> = {};
+  for (const [name, m] of Object.entries(service)) {
+    out[name] = {
+      ...m,
+      requestDeserialize: (buf: Buffer) => {
+        try {
+          return m.requestDeserialize(buf);
+        } catch (e) {
+          return { [UNDECODABLE]: (e as Error).message };
+        }
+      },
+    };
+  }
+  return out as grpc.ServiceDefinition;
+}
+
+export type { Mode };

@@ -1,0 +1,67 @@
+/**
+ * What the broker service needs from the machine: the only seam between the
+ * service and `src/kernel`. The real implementation (src/kernel/vfio-host.ts) does
+ * sysfs reads and VFIO ioctls; unit tests substitute a fake at exactly this
+ * boundary, and the guest suite runs the real one.
+ */
+import type { OwnedFd } from '../kernel/owned-fd.js';
+import type { GroupFacts } from '../broker/types.js';
+
+export interface HostGroup extends GroupFacts {
+  type: string | null;
+  reservedRegions: { start: string; end: string; type: string }[];
+  devNode: string;
+  devices: HostDevice[];
+}
+
+export interface HostDevice {
+  name: string;
+  bus: string | null;
+  driver: string | null;
+  driverOverride: string | null;
+  vendor?: string;
+  device?: string;
+  class?: string;
+  bridge: boolean;
+  cdev: string | null;
+}
+
+/** The daemon's own handles for a legacy lease: kept to mint device fds later. */
+export interface LegacyHandles {
+  container: OwnedFd;
+  groups: Map<number, OwnedFd>;
+}
+
+export interface Holder {
+  pid: number;
+  uid: number;
+  comm: string;
+  path: string;
+}
+
+export interface Host {
+  /** Re-read sysfs. Cheap enough to call before each acquire. */
+  scan(): HostGroup[];
+  /** The group a device belongs to, or undefined. Throws on hostile names. */
+  groupOfDevice(name: string): number | undefined;
+  /**
+   * Open the container and every group, attach them and set the IOMMU type: one
+   * container (one IOMMU domain) for all groups of a lease. On failure everything
+   * opened so far is closed before throwing.
+   */
+  openLegacy(groups: HostGroup[]): LegacyHandles;
+  /** A fresh device fd through a group fd the daemon holds. */
+  deviceFd(group: OwnedFd, device: string): OwnedFd;
+  /** /dev/iommu with IOMMU_OPTION_RLIMIT_MODE=1 set (per-process accounting). */
+  openIommufd(): OwnedFd;
+  /** /dev/vfio/devices/<cdev>, unbound. */
+  openCdev(cdev: string): OwnedFd;
+  /** Processes that hold /dev/vfio/<group> or one of its cdevs open (scan of /proc/*\/fd). */
+  holders(group: HostGroup): Holder[];
+  /** Raise RLIMIT_MEMLOCK of `pid` to at least `bytes` (soft and hard). */
+  setMemlock(pid: number, bytes: number): void;
+  /** Whether a process still exists with the given start time. */
+  alive(pid: number, startTime?: string): boolean;
+  /** Supplementary groups, exe and start time of a pid (best effort). */
+  describe(pid: number): { groups: number[]; exe?: string; startTime?: string };
+}

@@ -1,0 +1,66 @@
+/** Conversions between the service's objects and the v1 protobuf messages. */
+import type { Lease } from '../broker/lease-table.js';
+import type { Mode } from '../broker/types.js';
+import { InvalidArgumentError } from '../broker/errors.js';
+import type { Holder, HostGroup } from './host.js';
+import type { BrokerEvent, Delivered } from './broker-service.js';
+
+const MODE_WIRE: Record<Mode, string> = { legacy: 'MODE_LEGACY', iommufd: 'MODE_IOMMUFD' };
+
+export function mode(v: unknown): Mode {
+  if (v === undefined || v === null || v === '' || v === 'MODE_UNSPECIFIED' || v === 'MODE_LEGACY' || v === 0 || v === 1) return 'legacy';
+  if (v === 'MODE_IOMMUFD' || v === 2) return 'iommufd';
+  throw new InvalidArgumentError(`unknown mode ${JSON.stringify(v)}`);
+}
+
+export function owner(l: Lease) {
+  return {
+    lease_id: l.id,
+    cred: { pid: l.owner.pid, uid: l.owner.uid, gid: l.owner.gid, exe: l.owner.exe ?? '' },
+    since: l.since.toISOString(),
+    session_id: l.sessionId ?? '',
+    mode: MODE_WIRE[l.mode],
+  };
+}
+
+export function group(x: { group: HostGroup; owner?: Lease; modes: Mode[] }) {
+  const g = x.group;
+  return {
+    id: g.id,
+    devices: g.devices.map((d) => ({
+      name: d.name, bus: d.bus ?? '', driver: d.driver ?? '', vendor: d.vendor ?? '', device: d.device ?? '',
+      class: d.class ?? '', bridge: d.bridge, cdev: d.cdev ?? '', driver_override: d.driverOverride ?? '',
+    })),
+    viable: g.viable,
+    viability_reason: g.viabilityReason,
+    type: g.type ?? '',
+    reserved_regions: g.reservedRegions,
+    noiommu: g.noiommu,
+    dev_node: g.devNode,
+    modes: x.modes.map((m) => MODE_WIRE[m]),
+    owner: x.owner ? owner(x.owner) : undefined,
+  };
+}
+
+export function lease(l: Lease, shares: number) {
+  return { id: l.id, groups: l.groups, owner: owner(l), devices: l.devices, mode: MODE_WIRE[l.mode], state: l.state, shares };
+}
+
+export function delivery(d: Delivered) {
+  return { index: d.index, role: d.role, group: d.group ?? 0, device: d.device ?? '' };
+}
+
+export function holder(h: Holder) {
+  return { pid: h.pid, uid: h.uid, comm: h.comm, path: h.path };
+}
+
+export function event(e: BrokerEvent) {
+  return {
+    time: e.time, kind: e.kind, group: e.group ?? 0, device: e.device ?? '', lease_id: e.leaseId ?? '',
+    owner: e.owner ? owner(e.owner) : undefined, reason: e.reason ?? '',
+  };
+}
+
+export function status(s: { groups: number; leases: number; sessions: number; started: Date }) {
+  return { groups: s.groups, leases: s.leases, sessions: s.sessions, started: s.started.toISOString() };
+}
