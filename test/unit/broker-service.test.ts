@@ -4,7 +4,7 @@ import { parsePolicy, DENY_ALL, type Policy } from '../../src/broker/policy.js';
 import type { AuditRecord } from '../../src/broker/audit.js';
 import type { Caller } from '../../src/broker/types.js';
 import {
-  GroupOwnedError, InvalidArgumentError, NotFoundError, PermissionDeniedError, PreconditionError, QuotaError,
+  AbortedError, GroupOwnedError, InternalError, InvalidArgumentError, NotFoundError, PermissionDeniedError, PreconditionError, QuotaError,
   SessionMismatchError, StillHeldError,
 } from '../../src/broker/errors.js';
 import { FakeHost, edu, group } from '../fixtures/fake-host.js';
@@ -153,7 +153,7 @@ t.test('kernel failure mid-acquire releases the reservation and closes what was 
   const { svc, host } = setup();
   const s = svc.openSession(user(10));
   host.failNext = { step: 'deviceFd', errno: 'EIO' };
-  await t.rejects(svc.acquire(user(10), acq(s, { groups: [2] })), { status: 'INTERNAL' });
+  await t.rejects(svc.acquire(user(10), acq(s, { groups: [2] })), InternalError);
   t.equal(svc.leases.size, 0);
   t.same([...host.k.open.keys()], []);
   t.same(host.k.doubleCloses(), []);
@@ -176,7 +176,7 @@ t.test('session closing while delivery is in flight aborts the acquire', async (
   });
   svcRef = svc;
   const s = svc.openSession(user(10));
-  await t.rejects(svc.acquire(user(10), acq(s, { groups: [1] })), { status: 'ABORTED' });
+  await t.rejects(svc.acquire(user(10), acq(s, { groups: [1] })), AbortedError);
   t.equal(svc.leases.size, 0);
   t.same([...host.k.open.keys()], []);
 });
