@@ -1,0 +1,164 @@
+/**
+ * vfio-brokerctl: the operator's view of a running vfio-brokerd, over its gRPC API.
+ * Human tables by default, `-o json` for scripts. Exit codes tell scripts apart
+ * what went wrong without parsing text.
+ */
+import { ApiClient, BrokerCallError } from '../client/api-client.js';
+import { table } from './table.js';
+
+export const EXIT = { ok: 0, error: 1, usage: 2, notFound: 3, denied: 4, unreachable: 5 } as const;
+
+export const HELP = `usage: vfio-brokerctl [-s SOCKET] [-o table|json] COMMAND [ARGS]
+
+Inspect and administer vfio-brokerd.
+
+commands:
+  groups                 IOMMU groups: members, drivers, viability, modes, owner
+  group N                one group in detail
+  leases                 active leases with their owners
+  holders N              processes holding group N's device nodes open, and its owner
+  revoke LEASE [--deadline MS]
+                         ask the owner to release (default deadline 10000 ms), then
+                         end the lease; lists processes that still hold fds, since the
+                         kernel cannot take back an fd already handed out (admin)
+  watch                  stream lease and device events until interrupted
+  status                 daemon summary
+  bind N / unbind N      bind group N's devices to vfio-pci / restore their drivers (admin)
+
+options:
+  -s, --socket PATH      API socket (default $VFIO_BROKER_API or /run/vfio-broker/api.sock)
+  -o, --output FORMAT    table (default) or json
+  -h, --help             this help
+
+exit codes:
+  0 ok   1 other error   2 usage   3 not found   4 denied   5 daemon unreachable
+`;
+
+interface Out { write(s: string): void }
+
+export async function main(argv: string[], out: Out = process.stdout, err: Out = process.stderr): Promise<number> {
+  let socket: string | undefined;
+  let json = false;
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '-h' || a === '--help') { out.write(HELP); return EXIT.ok; }
+    else if (a === '-s' || a === '--socket') socket = argv[++i];
+    else if (a.startsWith('--socket=')) socket = a.slice(9);
+    else if (a === '-o' || a === '--output') { const f = argv[++i]; if (f !== 'json' && f !== 'table') return usage(err, `unknown output format ${f}`); json = f === 'json'; }
+    else if (a === '-ojson' || a === '--output=json') json = true;
+    else args.push(a);
+  }
+  const [cmd, ...rest] = args;
+  if (!cmd) return usage(err, 'no command given');
+  const api = new ApiClient(socket);
+  const print = (data: unknown, human: () => string) => out.write((json ? JSON.stringify(data, null, 2) : human()) + '\n');
+  const num = (s: string | undefined, what: string) => {
+    if (s === undefined || !/^\d+$/.test(s)) throw new UsageError(`${cmd} needs ${what}`);
+    return Number(s);
+  };
+  try {
+    switch (cmd) {
+      case 'groups': {
+        const groups = await api.listGroups();
+        print(groups, () => table(['GROUP', 'DEVICE', 'ID', 'CLASS', 'DRIVER', 'CDEV', 'VIABLE', 'MODES', 'OWNER'],
+          groups.flatMap((g: any) => g.devices.map((d: any, i: number) => [
+            i === 0 ? g.id : '', d.name, d.vendor ? `${d.vendor.replace(/^0x/, '')}:${d.device.replace(/^0x/, '')}` : '-', d.class || '-',
+            d.driver || '-', d.cdev || '-', i === 0 ? (g.noiommu ? 'UNSAFE-noiommu' : g.viable ? 'yes' : 'no') : '',
+            i === 0 ? g.modes.map((m: string) => m.replace('MODE_', '').toLowerCase()).join(',') : '',
+            i === 0 ? ownerText(g.owner) : '',
+          ]))));
+        return EXIT.ok;
+      }
+      case 'group': {
+        const g = await api.getGroup(num(rest[0], 'a group number'));
+        print(g, () => [
+          `group ${g.id}  ${g.dev_node}  type ${g.type || '-'}${g.noiommu ? '  UNSAFE: noiommu (no DMA isolation)' : ''}`,
+          `viable: ${g.viable ? 'yes' : `no — ${g.viability_reason}`}`,
+          `modes: ${g.modes.map((m: string) => m.replace('MODE_', '').toLowerCase()).join(', ')}`,
+          `owner: ${ownerText(g.owner)}`,
+          '',
+          table(['DEVICE', 'BUS', 'ID', 'CLASS', 'DRIVER', 'OVERRIDE', 'CDEV'], g.devices.map((d: any) => [
+            d.name + (d.bridge ? ' (bridge)' : ''), d.bus || '-', d.vendor ? `${d.vendor}:${d.device}` : '-', d.class || '-', d.driver || '-', d.driver_override || '-', d.cdev || '-'])),
+          ...(g.reserved_regions.length ? ['', table(['RESERVED START', 'END', 'TYPE'], g.reserved_regions.map((r: any) => [r.start, r.end, r.type]))] : []),
+        ].join('\n'));
+        return EXIT.ok;
+      }
+      case 'leases': {
+        const leases = await api.listLeases();
+        print(leases, () => leases.length === 0 ? 'no active leases' : table(['LEASE', 'GROUPS', 'MODE', 'STATE', 'PID', 'UID', 'EXE', 'SINCE', 'SHARES'],
+          leases.map((l: any) => [l.id, l.groups.join(','), l.mode.replace('MODE_', '').toLowerCase(), l.state, l.owner.cred.pid, l.owner.cred.uid, l.owner.cred.exe || '-', l.owner.since, l.shares])));
+        return EXIT.ok;
+      }
+      case 'holders': {
+        const h = await api.holders(num(rest[0], 'a group number'));
+        print(h, () => [
+          `owner: ${ownerText(h.owner)}`,
+          h.holders.length ? table(['PID', 'UID', 'COMM', 'PATH'], h.holders.map((x: any) => [x.pid, x.uid, x.comm, x.path])) : 'no process holds the group open',
+        ].join('\n'));
+        return EXIT.ok;
+      }
+      case 'revoke': {
+        const lease = rest[0];
+        if (!lease) throw new UsageError('revoke needs a lease id');
+        const di = rest.indexOf('--deadline');
+        const deadline = di >= 0 ? num(rest[di + 1], 'a deadline in ms') : 10_000;
+        const r = await api.revoke(lease, deadline);
+        print(r, () => [`lease ${lease} ended`, r.note, ...(r.still_held_by.length ? [table(['PID', 'UID', 'COMM', 'PATH'], r.still_held_by.map((x: any) => [x.pid, x.uid, x.comm, x.path]))] : [])].join('\n'));
+        return EXIT.ok;
+      }
+      case 'status': {
+        const s = await api.status();
+        print(s, () => table(['', ''], Object.entries(s).map(([k, v]) => [k, String(v)])).split('\n').slice(1).join('\n'));
+        return EXIT.ok;
+      }
+      case 'bind':
+      case 'unbind': {
+        const r = await (cmd === 'bind' ? api.bind : api.unbind)(num(rest[0], 'a group number'));
+        print(r, () => table(['DEVICE', 'FROM', 'TO', 'CHANGED', 'NOTE'], r.devices.map((d: any) => [d.device, d.from_driver || '-', d.to_driver || '-', d.changed ? 'yes' : 'no', d.note || ''])));
+        return EXIT.ok;
+      }
+      case 'watch': {
+        return await new Promise<number>((resolve) => {
+          const stream = api.watch(
+            (e) => out.write((json ? JSON.stringify(e) : `${e.time}  ${e.kind.padEnd(16)} group ${e.group}${e.device ? ` ${e.device}` : ''}${e.lease_id ? ` ${e.lease_id}` : ''}${e.owner ? ` pid ${e.owner.cred.pid} uid ${e.owner.cred.uid}` : ''}${e.reason ? ` (${e.reason})` : ''}`) + '\n'),
+            (e) => resolve(e ? report(err, e) : EXIT.ok),
+          );
+          process.once('SIGINT', () => { stream.cancel(); resolve(EXIT.ok); });
+        });
+      }
+      default:
+        return usage(err, `unknown command ${cmd}`);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) return usage(err, e.message);
+    if (e instanceof BrokerCallError) return report(err, e);
+    err.write(`vfio-brokerctl: ${(e as Error).message}\n`);
+    return EXIT.error;
+  } finally {
+    if (cmd !== 'watch') api.close();
+  }
+}
+
+class UsageError extends Error {}
+
+function usage(err: Out, msg: string): number {
+  err.write(`vfio-brokerctl: ${msg}\n\n${HELP}`);
+  return EXIT.usage;
+}
+
+function report(err: Out, e: BrokerCallError): number {
+  if (e.unreachable) {
+    err.write(`vfio-brokerctl: daemon unreachable: ${e.message}\n  is vfio-brokerd running? (systemctl status vfio-brokerd)\n`);
+    return EXIT.unreachable;
+  }
+  err.write(`vfio-brokerctl: ${e.codeName}: ${e.message}\n`);
+  if (e.codeName === 'NOT_FOUND') return EXIT.notFound;
+  if (e.codeName === 'PERMISSION_DENIED' || e.codeName === 'UNAUTHENTICATED') return EXIT.denied;
+  return EXIT.error;
+}
+
+function ownerText(o: any): string {
+  if (!o || !o.lease_id) return 'free';
+  return `${o.lease_id} pid ${o.cred.pid} uid ${o.cred.uid}${o.cred.exe ? ` ${o.cred.exe}` : ''} since ${o.since}`;
+}

@@ -1,0 +1,81 @@
+/**
+ * A promise-based gRPC client for the v1 API over the daemon's Unix socket. Used
+ * by the launcher library, vfio-broker-exec and vfio-brokerctl.
+ */
+import * as grpc from '@grpc/grpc-js';
+import { loadApi } from '../api/proto.js';
+
+export const DEFAULT_API_SOCKET = '/run/vfio-broker/api.sock';
+export const DEFAULT_FD_SOCKET = '/run/vfio-broker/fd.sock';
+
+/** A refusal from the daemon, with its gRPC code name and the `vfio-*` trailing details. */
+export class BrokerCallError extends Error {
+  readonly code: number;
+  readonly codeName: string;
+  readonly details: Record<string, string>;
+  /** True when the daemon could not be reached at all (vs. a refusal it sent). */
+  readonly unreachable: boolean;
+
+  constructor(e: grpc.ServiceError) {
+    const codeName = grpc.status[e.code] ?? String(e.code);
+    super(e.details || e.message);
+    this.name = 'BrokerCallError';
+    this.code = e.code;
+    this.codeName = codeName;
+    const details: Record<string, string> = {};
+    for (const [k, v] of Object.entries(e.metadata?.getMap() ?? {})) if (k.startsWith('vfio-')) details[k.slice(5)] = String(v);
+    this.details = details;
+    this.unreachable = e.code === grpc.status.UNAVAILABLE && !details.error;
+  }
+}
+
+export type Unary = (req: object, opts?: { deadlineMs?: number }) => Promise<any>;
+
+export class ApiClient {
+  readonly raw: grpc.Client & Record<string, any>;
+  readonly socketPath: string;
+
+  constructor(socketPath = process.env.VFIO_BROKER_API ?? DEFAULT_API_SOCKET) {
+    const { Client } = loadApi();
+    this.socketPath = socketPath;
+    this.raw = new Client(`unix:${socketPath}`, grpc.credentials.createInsecure(), {
+      // One connection attempt, then report: an operator wants "daemon unreachable", not a hang.
+      'grpc.initial_reconnect_backoff_ms': 100,
+      'grpc.max_reconnect_backoff_ms': 1000,
+    }) as grpc.Client & Record<string, any>;
+  }
+
+  call(method: string, req: object = {}, deadlineMs = 30_000): Promise<any> {
+    return new Promise((resolve, reject) => {
+      const deadline = new Date(Date.now() + deadlineMs);
+      this.raw[method](req, { deadline }, (err: grpc.ServiceError | null, res: unknown) => {
+        if (err) reject(new BrokerCallError(err));
+        else resolve(res);
+      });
+    });
+  }
+
+  listGroups = () => this.call('ListGroups').then((r) => r.groups as any[]);
+  getGroup = (id: number) => this.call('GetGroup', { id });
+  listLeases = () => this.call('ListLeases').then((r) => r.leases as any[]);
+  status = () => this.call('Status');
+  holders = (group: number) => this.call('Holders', { group });
+  revoke = (leaseId: string, deadlineMs: number) => this.call('Revoke', { lease_id: leaseId, deadline_ms: deadlineMs }, deadlineMs + 30_000);
+  bind = (group: number) => this.call('Bind', { group }, 60_000);
+  unbind = (group: number) => this.call('Unbind', { group }, 60_000);
+
+  /** Server stream of events; returns the call so the caller can cancel it. */
+  watch(onEvent: (e: any) => void, onEnd: (err?: BrokerCallError) => void, includeCurrent = false): grpc.ClientReadableStream<any> {
+    const stream = this.raw.Watch({ include_current: includeCurrent }) as grpc.ClientReadableStream<any>;
+    stream.on('data', onEvent);
+    stream.on('error', (e: grpc.ServiceError) => {
+      if (e.code !== grpc.status.CANCELLED) onEnd(new BrokerCallError(e));
+    });
+    stream.on('end', () => onEnd());
+    return stream;
+  }
+
+  close(): void {
+    this.raw.close();
+  }
+}
