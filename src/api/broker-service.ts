@@ -66,6 +66,8 @@ export interface ServiceOptions {
   audit: (rec: AuditRecord) => void;
   deliver: Deliver;
   notify: Notify;
+  /** Durable record of the lease table; written before any fd of a new lease leaves. */
+  journal?: { write(leases: Lease[]): void };
   now?: () => Date;
 }
 
@@ -156,6 +158,7 @@ export class BrokerService extends EventEmitter {
       const requestId = id('R-', 4);
       let items: DeliveryItem[] = [];
       try {
+        this.persist();
         items = req.mode === 'legacy' ? this.openLegacyItems(lease, groups, requested) : this.openIommufdItems(groups, requested);
         if (decision.memlockBytes > 0) this.applyMemlock(caller.pid, decision.memlockBytes);
         await this.#o.deliver(session.id, requestId, items);
@@ -271,6 +274,82 @@ export class BrokerService extends EventEmitter {
     for (const l of this.leases.all()) this.end(l, reason);
   }
 
+  // ---- restarts -------------------------------------------------------------
+
+  /**
+   * Put back leases from the journal after a restart. Each stays reserved for its
+   * owner ("orphaned") until the owner re-attaches, its process is found gone, or
+   * the grace period ends. `handles` are the container/group fds recovered from
+   * the systemd fd store, when there was one.
+   */
+  restore(leases: Lease[], handles: Map<string, LegacyHandles>): { restored: Lease[]; dropped: { lease: Lease; reason: string }[] } {
+    const restored: Lease[] = [];
+    const dropped: { lease: Lease; reason: string }[] = [];
+    for (const l of leases) {
+      const h = handles.get(l.id);
+      if (!this.#o.host.alive(l.owner.pid, l.owner.startTime)) {
+        if (h) closeHandles(h);
+        dropped.push({ lease: l, reason: `owner pid ${l.owner.pid} is gone` });
+        continue;
+      }
+      this.leases.restore({ ...l, sessionId: null, state: 'orphaned' });
+      if (h) this.#handles.set(l.id, h);
+      restored.push(l);
+    }
+    for (const [leaseId, h] of handles) if (!this.leases.get(leaseId)) closeHandles(h);
+    this.persist();
+    for (const d of dropped) this.audit({ event: 'release', rpc: 'Restore', who: who(d.lease.owner), lease: d.lease.id, groups: d.lease.groups, reason: d.reason });
+    return { restored, dropped };
+  }
+
+  /** The same owner, on a new session after a restart, takes its leases back. */
+  reattach(caller: Caller, sessionId: string | undefined, secret: string | undefined, leaseIds: string[], leaseSecret: string): string[] {
+    try {
+      const session = this.sessions.authorize(sessionId, secret, caller);
+      const out: string[] = [];
+      for (const lid of leaseIds) {
+        const l = this.leases.mustGet(String(lid));
+        const sameOwner = l.owner.uid === caller.uid && typeof leaseSecret === 'string' && leaseSecret.length > 0 && l.secret === leaseSecret;
+        if (!sameOwner) throw new PermissionDeniedError(`lease ${l.id} belongs to uid ${l.owner.uid}; re-attaching needs the same uid and the lease secret`, { lease: l.id });
+        if (l.sessionId !== null && l.sessionId !== session.id && this.sessions.get(l.sessionId)) {
+          throw new PreconditionError(`lease ${l.id} is attached to a live session ${l.sessionId}`, { lease: l.id });
+        }
+        l.sessionId = session.id;
+        l.state = 'active';
+        // The owner may be a new process (re-exec); from now on it is the owner.
+        if (l.owner.pid !== caller.pid) l.owner = { ...caller };
+        out.push(l.id);
+        this.event({ kind: 'lease-reattached', leaseId: l.id, owner: l, group: l.groups[0] });
+      }
+      this.persist();
+      return out;
+    } catch (e) {
+      throw this.refused('Reattach', caller, e);
+    }
+  }
+
+  /** Release restored leases whose owner did not come back in time, or whose process is gone. */
+  expireOrphans(olderThan: Date): { lease: Lease; reason: string }[] {
+    const out: { lease: Lease; reason: string }[] = [];
+    for (const l of this.leases.all()) {
+      if (l.state !== 'orphaned') continue;
+      let reason: string | undefined;
+      if (!this.#o.host.alive(l.owner.pid, l.owner.startTime)) reason = `owner pid ${l.owner.pid} exited before re-attaching`;
+      else if (olderThan.getTime() >= 0 && this.restoredAt && this.restoredAt <= olderThan) reason = `owner pid ${l.owner.pid} did not re-attach within the grace period`;
+      if (reason) {
+        this.end(l, reason);
+        out.push({ lease: l, reason });
+      }
+    }
+    return out;
+  }
+
+  restoredAt: Date | null = null;
+
+  private persist(): void {
+    this.#o.journal?.write(this.leases.all());
+  }
+
   // ---- internals ------------------------------------------------------------
 
   /** Groups named by number or by device; each device resolves to its whole group. */
@@ -383,6 +462,7 @@ export class BrokerService extends EventEmitter {
   /** End a lease exactly once: drop grants, close the daemon's fds, tell watchers. */
   end(lease: Lease, reason: string, announce = true): void {
     if (!this.leases.release(lease.id)) return;
+    this.persist();
     this.grants.dropLease(lease.id);
     const h = this.#handles.get(lease.id);
     this.#handles.delete(lease.id);

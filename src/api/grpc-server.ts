@@ -156,7 +156,7 @@ export class GrpcApiServer {
           sessionId: id, secret, groups: r.groups ?? [], devices: r.devices ?? [], mode: wire.mode(r.mode),
           onlyRequested: !!r.only_requested_devices, managed: !!r.managed,
         });
-        return { lease_id: res.lease.id, request_id: res.requestId, deliveries: res.delivered.map(wire.delivery), groups: res.lease.groups, memlock_bytes: String(res.lease.memlockBytes) };
+        return { lease_id: res.lease.id, request_id: res.requestId, deliveries: res.delivered.map(wire.delivery), groups: res.lease.groups, memlock_bytes: String(res.lease.memlockBytes), lease_secret: res.lease.secret };
       }),
       Release: this.unary((c, r: any) => {
         const { id, secret } = sess(r);
@@ -191,7 +191,10 @@ export class GrpcApiServer {
         return { holders: res.holders.map(wire.holder), owner: res.owner ? wire.owner(res.owner) : undefined };
       }),
       Status: this.unary(() => ({ ...wire.status(s.status()), ...this.#o.statusExtra?.() })),
-      Reattach: this.unary((c, r: any) => this.call('Reattach', c, r)),
+      Reattach: this.unary((c, r: any) => {
+        const { id, secret } = sess(r);
+        return { lease_ids: s.reattach(c, id, secret, Array.isArray(r.lease_ids) ? r.lease_ids : [], String(r.lease_secret ?? '')) };
+      }),
       Bind: this.unary((c, r: any) => this.call('Bind', c, r)),
       Unbind: this.unary((c, r: any) => this.call('Unbind', c, r)),
       Watch: (call: grpc.ServerWritableStream<any, unknown>) => {

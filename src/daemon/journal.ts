@@ -1,0 +1,94 @@
+/**
+ * The lease journal: the daemon's memory across restarts. It is rewritten in full
+ * (leases are few) before any fd of a new lease leaves the daemon and after every
+ * release, atomically: write a temporary file, fsync it, rename it over the old
+ * one, fsync the directory. A crash at any point leaves either the old or the new
+ * journal, never a torn one, so a group is never handed to a second owner while
+ * the first may still hold it.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Lease } from '../broker/lease-table.js';
+
+export interface JournalEntry {
+  id: string;
+  groups: number[];
+  owner: { pid: number; uid: number; gid: number; groups: number[]; exe?: string; startTime?: string };
+  mode: Lease['mode'];
+  since: string;
+  devices: string[];
+  rule: string;
+  memlockBytes: number;
+  managed: boolean;
+  secret: string;
+}
+
+export interface JournalFile {
+  version: 1;
+  written: string;
+  /** Boot id: leases from an earlier boot are void (every fd died with the kernel). */
+  bootId: string;
+  leases: JournalEntry[];
+}
+
+export class LeaseJournal {
+  readonly file: string;
+  #bootId: string;
+
+  constructor(dir: string, bootId: string) {
+    this.file = path.join(dir, 'leases.json');
+    this.#bootId = bootId;
+  }
+
+  read(): { entries: JournalEntry[]; found: boolean; staleBoot: boolean } {
+    let text: string;
+    try {
+      text = fs.readFileSync(this.file, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { entries: [], found: false, staleBoot: false };
+      throw e;
+    }
+    const j = JSON.parse(text) as JournalFile;
+    if (j.version !== 1 || !Array.isArray(j.leases)) throw new Error(`${this.file}: unknown journal format`);
+    if (j.bootId !== this.#bootId) return { entries: [], found: true, staleBoot: true };
+    return { entries: j.leases, found: true, staleBoot: false };
+  }
+
+  write(leases: Lease[]): void {
+    const body: JournalFile = {
+      version: 1,
+      written: new Date().toISOString(),
+      bootId: this.#bootId,
+      leases: leases.map(toEntry),
+    };
+    const tmp = `${this.file}.tmp`;
+    const fd = fs.openSync(tmp, 'w', 0o600);
+    try {
+      fs.writeSync(fd, JSON.stringify(body, null, 1));
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, this.file);
+    const dfd = fs.openSync(path.dirname(this.file), 'r');
+    try {
+      fs.fsyncSync(dfd);
+    } finally {
+      fs.closeSync(dfd);
+    }
+  }
+}
+
+export function toEntry(l: Lease): JournalEntry {
+  return {
+    id: l.id, groups: l.groups, owner: l.owner, mode: l.mode, since: l.since.toISOString(), devices: l.devices,
+    rule: l.rule, memlockBytes: l.memlockBytes, managed: l.managed, secret: l.secret,
+  };
+}
+
+export function fromEntry(e: JournalEntry): Lease {
+  return {
+    id: e.id, groups: e.groups, sessionId: null, owner: e.owner, mode: e.mode, since: new Date(e.since), state: 'orphaned',
+    devices: e.devices, rule: e.rule, memlockBytes: e.memlockBytes, managed: e.managed, secret: e.secret,
+  };
+}
