@@ -20,7 +20,9 @@ export interface ChildLayout {
 
 const PLACEHOLDER = /\{(container|iommufd|group:(\d+)|device:([A-Za-z0-9:._-]+)|cdev:([A-Za-z0-9:._-]+))\}/g;
 
-export class LayoutError extends Error {}
+export class LayoutError extends Error {
+  override name = 'LayoutError';
+}
 
 export function layout(fds: LeasedFds, argv: string[], opts: { qemu?: boolean } = {}): ChildLayout {
   const inherit: number[] = [];
