@@ -49,7 +49,7 @@ export function parseUevent(buf: Buffer): Uevent | null {
 
 export class UeventMonitor extends EventEmitter {
   #fd: OwnedFd;
-  #poll: koffi.node.PollHandle | null;
+  #poll: ReturnType<typeof koffi.node.poll> | null;
   #buf = Buffer.alloc(16384);
   #libc: RawLibc;
 
