@@ -68,6 +68,8 @@ export interface ServiceOptions {
   notify: Notify;
   /** Durable record of the lease table; written before any fd of a new lease leaves. */
   journal?: { write(leases: Lease[]): void };
+  /** Devices an operator explicitly allowed to be unbound even though the host uses them. */
+  criticalOverride?: Set<string>;
   now?: () => Date;
 }
 
@@ -135,7 +137,7 @@ export class BrokerService extends EventEmitter {
       const session = this.sessions.authorize(req.sessionId, req.secret, caller);
       const { groups, requested } = this.resolve(req.groups, req.devices);
       for (const g of groups) {
-        if (!g.viable) throw new PreconditionError(`group ${g.id} is not viable: ${g.viabilityReason}`, { group: g.id, reason: g.viabilityReason });
+        if (!g.viable && !req.managed) throw new PreconditionError(`group ${g.id} is not viable: ${g.viabilityReason}`, { group: g.id, reason: g.viabilityReason });
         if (!modesOf(g).includes(req.mode)) {
           throw new PreconditionError(
             g.noiommu ? `group ${g.id} is a noiommu group: only legacy mode is possible` : `group ${g.id} has no vfio cdev for every device: iommufd mode is not possible`,
@@ -159,7 +161,8 @@ export class BrokerService extends EventEmitter {
       let items: DeliveryItem[] = [];
       try {
         this.persist();
-        items = req.mode === 'legacy' ? this.openLegacyItems(lease, groups, requested) : this.openIommufdItems(groups, requested);
+        const ready = req.managed ? this.bindForLease(lease, groups) : groups;
+        items = req.mode === 'legacy' ? this.openLegacyItems(lease, ready, requested) : this.openIommufdItems(ready, requested);
         if (decision.memlockBytes > 0) this.applyMemlock(caller.pid, decision.memlockBytes);
         await this.#o.deliver(session.id, requestId, items);
         this.leases.assertLive(lease);
@@ -272,6 +275,82 @@ export class BrokerService extends EventEmitter {
   /** End every lease (daemon shutdown without a restart to come). */
   shutdown(reason: string): void {
     for (const l of this.leases.all()) this.end(l, reason);
+  }
+
+  // ---- managed binding ------------------------------------------------------
+
+  #bound = new Map<string, Map<string, string | null>>();
+
+  /** Admin Bind: every non-bridge member of the group onto vfio-pci. */
+  bind(caller: Caller, raw: unknown) {
+    try {
+      this.requireAdmin(caller);
+      const { group, owner } = this.getGroup(raw);
+      if (owner) throw new PreconditionError(`group ${group.id} is leased (${owner.id}); release it first`, { group: group.id, lease: owner.id });
+      const res = this.bindGroup(group);
+      this.audit({ event: 'bind', rpc: 'Bind', who: who(caller), groups: [group.id], reason: res.map((r) => `${r.device}:${r.fromDriver ?? '-'}->${r.toDriver ?? '-'}`).join(' ') });
+      return res;
+    } catch (e) {
+      throw this.refused('Bind', caller, e);
+    }
+  }
+
+  /** Admin Unbind: give each member back to the driver the kernel picks (the recorded one, normally). */
+  unbind(caller: Caller, raw: unknown) {
+    try {
+      this.requireAdmin(caller);
+      const { group, owner } = this.getGroup(raw);
+      if (owner) throw new PreconditionError(`group ${group.id} is leased (${owner.id}); release it first`, { group: group.id, lease: owner.id });
+      const res = this.restoreGroup(group);
+      this.audit({ event: 'unbind', rpc: 'Unbind', who: who(caller), groups: [group.id], reason: res.map((r) => `${r.device}:${r.fromDriver ?? '-'}->${r.toDriver ?? '-'}`).join(' ') });
+      return res;
+    } catch (e) {
+      throw this.refused('Unbind', caller, e);
+    }
+  }
+
+  private bindGroup(group: HostGroup) {
+    const members = group.devices.filter((d) => !d.bridge && d.driver !== 'pcieport');
+    const critical = this.#o.host.criticalUses();
+    const blocked = members.flatMap((d) => (this.#o.criticalOverride?.has(d.name) ? [] : (critical.get(d.name) ?? []).map((u) => `${d.name} ${u.reason}`)));
+    if (blocked.length) {
+      throw new PreconditionError(`refusing to take devices of group ${group.id} from their drivers: ${blocked.join('; ')} (override per device with "criticalOverride" in the daemon config)`, { group: group.id });
+    }
+    const record = this.#bound.get(String(group.id)) ?? new Map<string, string | null>();
+    const out: { device: string; fromDriver: string | null; toDriver: string | null; changed: boolean; note: string }[] = [];
+    for (const d of members) {
+      const r = this.kernel([group], () => this.#o.host.bindVfio(d.name));
+      if (r.changed && !record.has(d.name)) record.set(d.name, r.fromDriver);
+      out.push({ device: d.name, ...r });
+    }
+    this.#bound.set(String(group.id), record);
+    return out;
+  }
+
+  private restoreGroup(group: HostGroup) {
+    const record = this.#bound.get(String(group.id));
+    const out: { device: string; fromDriver: string | null; toDriver: string | null; changed: boolean; note: string }[] = [];
+    for (const d of group.devices.filter((x) => !x.bridge && x.driver !== 'pcieport')) {
+      if (d.driver !== 'vfio-pci' && !d.driverOverride) {
+        out.push({ device: d.name, fromDriver: d.driver, toDriver: d.driver, changed: false, note: 'not bound by the broker' });
+        continue;
+      }
+      out.push({ device: d.name, ...this.kernel([group], () => this.#o.host.restoreDriver(d.name, record?.get(d.name) ?? null)) });
+    }
+    this.#bound.delete(String(group.id));
+    return out;
+  }
+
+  /** Managed lease: bind at acquire, then re-read the groups and insist on viability. */
+  private bindForLease(lease: Lease, groups: HostGroup[]): HostGroup[] {
+    for (const g of groups) this.bindGroup(g);
+    const fresh = new Map(this.#o.host.scan().map((g) => [g.id, g]));
+    return groups.map((g) => {
+      const now = fresh.get(g.id);
+      if (!now) throw new NotFoundError(`group ${g.id} disappeared while binding`, { group: g.id });
+      if (!now.viable) throw new PreconditionError(`group ${g.id} is still not viable after binding: ${now.viabilityReason}`, { group: g.id, lease: lease.id });
+      return now;
+    });
   }
 
   // ---- restarts -------------------------------------------------------------
@@ -467,6 +546,15 @@ export class BrokerService extends EventEmitter {
     const h = this.#handles.get(lease.id);
     this.#handles.delete(lease.id);
     if (h) closeHandles(h);
+    if (lease.managed) {
+      for (const g of this.#o.host.scan().filter((x) => lease.groups.includes(x.id))) {
+        try {
+          this.restoreGroup(g);
+        } catch (e) {
+          this.emit('warning', `restoring drivers of group ${g.id} after lease ${lease.id}: ${(e as Error).message}`);
+        }
+      }
+    }
     if (announce) {
       this.audit({ event: 'release', rpc: 'Release', who: who(lease.owner), lease: lease.id, groups: lease.groups, reason });
       this.event({ kind: 'lease-released', leaseId: lease.id, owner: lease, group: lease.groups[0], reason });

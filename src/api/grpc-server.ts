@@ -30,8 +30,6 @@ export interface GrpcServerOptions {
   credOf: (socket: net.Socket) => PeerCred;
   /** Turns kernel credentials into a Caller (adds supplementary groups, exe, start time). */
   callerOf: (cred: PeerCred) => Caller;
-  /** Extra admin-only handlers (Bind/Unbind live with the daemon). */
-  extra?: Partial<Record<string, (caller: Caller, req: any) => Promise<unknown> | unknown>>;
   /** Daemon-level status fields (version, policy file, restored leases). */
   statusExtra?: () => Record<string, unknown>;
   log?: { warn(o: object, msg: string): void; debug(o: object, msg: string): void };
@@ -195,8 +193,8 @@ export class GrpcApiServer {
         const { id, secret } = sess(r);
         return { lease_ids: s.reattach(c, id, secret, Array.isArray(r.lease_ids) ? r.lease_ids : [], String(r.lease_secret ?? '')) };
       }),
-      Bind: this.unary((c, r: any) => this.call('Bind', c, r)),
-      Unbind: this.unary((c, r: any) => this.call('Unbind', c, r)),
+      Bind: this.unary((c, r: any) => ({ devices: s.bind(c, r.group).map(wire.binding) })),
+      Unbind: this.unary((c, r: any) => ({ devices: s.unbind(c, r.group).map(wire.binding) })),
       Watch: (call: grpc.ServerWritableStream<any, unknown>) => {
         let caller: Caller;
         try {
@@ -222,12 +220,6 @@ export class GrpcApiServer {
       },
     };
     return handlers;
-  }
-
-  private async call(name: string, c: Caller, r: unknown): Promise<unknown> {
-    const fn = this.#o.extra?.[name];
-    if (!fn) throw new (await import('../broker/errors.js')).UnimplementedError(`${name} is not available in this daemon`);
-    return fn(c, r);
   }
 }
 

@@ -62,6 +62,12 @@ export interface Host {
   setMemlock(pid: number, bytes: number): void;
   /** Whether a process still exists with the given start time. */
   alive(pid: number, startTime?: string): boolean;
+  /** Bind one PCI device to vfio-pci (verified); returns the driver it came from. */
+  bindVfio(device: string): { fromDriver: string | null; toDriver: string | null; changed: boolean; note: string };
+  /** Clear driver_override and reprobe; `expected` is the driver recorded at bind time. */
+  restoreDriver(device: string, expected: string | null): { fromDriver: string | null; toDriver: string | null; changed: boolean; note: string };
+  /** Why the host itself depends on a device (mounted filesystems, routed NICs), by device name. */
+  criticalUses(): Map<string, { reason: string }[]>;
   /** Supplementary groups, exe and start time of a pid (best effort). */
   describe(pid: number): { groups: number[]; exe?: string; startTime?: string };
 }

@@ -64,3 +64,7 @@ export function event(e: BrokerEvent) {
 export function status(s: { groups: number; leases: number; sessions: number; started: Date }) {
   return { groups: s.groups, leases: s.leases, sessions: s.sessions, started: s.started.toISOString() };
 }
+
+export function binding(b: { device: string; fromDriver: string | null; toDriver: string | null; changed: boolean; note: string }) {
+  return { device: b.device, from_driver: b.fromDriver ?? '', to_driver: b.toDriver ?? '', changed: b.changed, note: b.note };
+}
