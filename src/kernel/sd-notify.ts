@@ -1,0 +1,77 @@
+/**
+ * systemd's notify protocol without libsystemd: a datagram to $NOTIFY_SOCKET
+ * (a filesystem path, or "@name" in the abstract namespace). READY=1, STATUS=,
+ * WATCHDOG=1 and STOPPING=1 need nothing but the datagram; FDSTORE=1 adds the fds
+ * as SCM_RIGHTS (see sendFds, supplied by the fd-passing layer).
+ */
+import { check, realLibc, type RawLibc } from './libc.js';
+import { OwnedFd } from './owned-fd.js';
+import { AF_UNIX, SOCK_CLOEXEC } from './constants.js';
+
+const SOCK_DGRAM = 2;
+
+/** struct sockaddr_un for a path or an abstract name; returns the buffer and its length. */
+export function sockaddrUn(p: string): { addr: Buffer; len: number } {
+  const abstract = p.startsWith('@');
+  const name = Buffer.from(abstract ? p.slice(1) : p);
+  if (name.length > 107) throw new RangeError(`socket path too long: ${p}`);
+  const addr = Buffer.alloc(110);
+  addr.writeUInt16LE(AF_UNIX, 0);
+  // Abstract names start with a NUL byte and are not NUL-terminated.
+  name.copy(addr, abstract ? 3 : 2);
+  return { addr, len: 2 + (abstract ? 1 : 0) + name.length + (abstract ? 0 : 1) };
+}
+
+export class SdNotifier {
+  readonly path: string | undefined;
+  #fd: OwnedFd | null = null;
+  #libc: RawLibc;
+
+  constructor(path = process.env.NOTIFY_SOCKET, libc?: RawLibc) {
+    this.path = path || undefined;
+    this.#libc = libc ?? (this.path ? realLibc() : (undefined as unknown as RawLibc));
+  }
+
+  get enabled(): boolean {
+    return this.path !== undefined;
+  }
+
+  /** The connected notify socket, opened on first use. */
+  socket(): OwnedFd {
+    if (this.#fd) return this.#fd;
+    const libc = this.#libc;
+    const n = check(libc, 'socket(AF_UNIX, SOCK_DGRAM)', libc.socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+    const fd = new OwnedFd(n, 'sd_notify socket', libc);
+    try {
+      const { addr, len } = sockaddrUn(this.path!);
+      check(libc, `connect(${this.path})`, libc.connect(n, addr, len));
+    } catch (e) {
+      fd.close();
+      throw e;
+    }
+    this.#fd = fd;
+    return fd;
+  }
+
+  /** Send "KEY=VALUE\n…"; a no-op outside systemd. */
+  notify(fields: Record<string, string | number>): boolean {
+    if (!this.enabled) return false;
+    const msg = Buffer.from(Object.entries(fields).map(([k, v]) => `${k}=${v}`).join('\n'));
+    const fd = this.socket();
+    check(this.#libc, 'send(sd_notify)', this.#libc.write(fd.fd, msg, msg.length));
+    return true;
+  }
+
+  close(): void {
+    this.#fd?.close();
+    this.#fd = null;
+  }
+}
+
+/** The watchdog interval systemd asked for (WATCHDOG_USEC, for this pid), or 0. */
+export function watchdogUsec(env = process.env, pid = process.pid): number {
+  const usec = Number(env.WATCHDOG_USEC ?? 0);
+  if (!usec) return 0;
+  if (env.WATCHDOG_PID && Number(env.WATCHDOG_PID) !== pid) return 0;
+  return usec;
+}
