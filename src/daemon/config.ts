@@ -28,6 +28,8 @@ export interface Config {
   auditFile: string | null;
   /** How long a restored lease waits for its owner to re-attach. */
   reattachGraceSeconds: number;
+  /** Devices that Bind may take from their driver although the host uses them (explicit operator override). */
+  criticalOverride: string[];
   /** Test-only hooks (event-loop hang trigger); never enable in production. */
   testHooks: boolean;
 }
@@ -46,6 +48,7 @@ export const DEFAULTS: Config = {
   logLevel: 'info',
   auditFile: null,
   reattachGraceSeconds: 60,
+  criticalOverride: [],
   testHooks: false,
 };
 
@@ -120,6 +123,7 @@ export function loadConfig(argv: string[], env = process.env): Config {
     if (!Number.isInteger(n) || n < 0) throw new ConfigError(`${k} must be a whole number ≥ 0, got ${JSON.stringify(c[k])}`);
     c[k] = n;
   }
+  if (!Array.isArray(c.criticalOverride) || c.criticalOverride.some((d) => typeof d !== 'string')) throw new ConfigError('criticalOverride must be a list of device names');
   if (!['trace', 'debug', 'info', 'warn', 'error', 'fatal'].includes(String(c.logLevel))) throw new ConfigError(`logLevel must be trace|debug|info|warn|error|fatal`);
   const cfg = c as unknown as Config;
   cfg.apiSocket ||= path.join(cfg.runtimeDir, 'api.sock');
