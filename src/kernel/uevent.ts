@@ -5,11 +5,11 @@
  * readiness (koffi poll handle) on a non-blocking socket; never a blocking read.
  */
 import { EventEmitter } from 'node:events';
-import koffi from 'koffi';
 import { check, realLibc, type RawLibc } from './libc.js';
 import { OwnedFd } from './owned-fd.js';
 import { SOCK_CLOEXEC, SOCK_NONBLOCK } from './constants.js';
 import { isSysError } from './sys-error.js';
+import { watchFd, type FdWatch } from './poll.js';
 
 const AF_NETLINK = 16;
 const SOCK_DGRAM = 2;
@@ -49,7 +49,7 @@ export function parseUevent(buf: Buffer): Uevent | null {
 
 export class UeventMonitor extends EventEmitter {
   #fd: OwnedFd;
-  #poll: ReturnType<typeof koffi.node.poll> | null;
+  #poll: FdWatch | null;
   #buf = Buffer.alloc(16384);
   #libc: RawLibc;
 
@@ -69,7 +69,7 @@ export class UeventMonitor extends EventEmitter {
       this.#fd.close();
       throw e;
     }
-    this.#poll = koffi.node.poll(n, { readable: true }, () => this.drain());
+    this.#poll = watchFd(n, { readable: true }, () => this.drain());
     // A monitor alone must not keep the daemon alive.
     this.#poll.unref();
   }

@@ -1,0 +1,250 @@
+/**
+ * Non-blocking AF_UNIX SOCK_SEQPACKET sockets driven by libuv readiness (koffi's
+ * poll handle): the fd channel's transport. Message boundaries are kept, fds ride
+ * along as SCM_RIGHTS, and nothing ever blocks the event loop.
+ *
+ * Outgoing messages queue when the socket is full (the receive queue of a Unix
+ * datagram socket is short: net.unix.max_dgram_qlen) and go out in order when it
+ * drains. fds given with `transfer: true` belong to the queue until sent, then
+ * are closed on this side; on close every queued fd is closed exactly once.
+ */
+import { EventEmitter } from 'node:events';
+import fs from 'node:fs';
+import { check, realLibc, type RawLibc } from './libc.js';
+import { OwnedFd } from './owned-fd.js';
+import { isSysError, SysError } from './sys-error.js';
+import { AF_UNIX, SOCK_CLOEXEC, SOCK_NONBLOCK, SOCK_SEQPACKET } from './constants.js';
+import { recvWithFds, sendWithFds, ScmBuffers, type Received } from './scm.js';
+import { sockaddrUn } from './sd-notify.js';
+import { watchFd, type FdWatch, type PollEvents } from './poll.js';
+import { peerCred, type PeerCred } from './peercred.js';
+
+
+interface Outgoing {
+  data: Buffer;
+  fds: OwnedFd[];
+  transfer: boolean;
+  resolve: () => void;
+  reject: (e: Error) => void;
+}
+
+export interface SendOptions {
+  /** Close the given fds on this side once sent (or once the connection dies). */
+  transfer?: boolean;
+}
+
+export interface SeqpacketEvents {
+  message: [Received];
+  close: [];
+  error: [Error];
+}
+
+export class SeqpacketConnection extends EventEmitter<SeqpacketEvents> {
+  readonly fd: OwnedFd;
+  readonly peer: PeerCred;
+  #poll: FdWatch | null;
+  #queue: Outgoing[] = [];
+  #buffers: ScmBuffers;
+  #libc: RawLibc;
+  #closed = false;
+  #wantWrite = false;
+
+  constructor(fd: OwnedFd, buffers?: ScmBuffers) {
+    super();
+    this.fd = fd;
+    this.#libc = fd.libc;
+    this.#buffers = buffers ?? new ScmBuffers();
+    this.peer = peerCred(fd.fd, this.#libc);
+    this.#poll = watchFd(fd.fd, { readable: true, disconnect: true }, (ev) => this.onPoll(ev));
+  }
+
+  /** Connect to a listening SEQPACKET socket. */
+  static connect(path: string, libc: RawLibc = realLibc()): SeqpacketConnection {
+    const n = check(libc, 'socket(AF_UNIX, SOCK_SEQPACKET)', libc.socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+    const fd = new OwnedFd(n, `seqpacket client ${path}`, libc);
+    try {
+      const { addr, len } = sockaddrUn(path);
+      check(libc, `connect(${path})`, libc.connect(n, addr, len));
+      return new SeqpacketConnection(fd);
+    } catch (e) {
+      fd.close();
+      throw e;
+    }
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  get queued(): number {
+    return this.#queue.length;
+  }
+
+  /** Keep the process alive only while there is something to do (like net sockets' unref). */
+  unref(): void {
+    this.#poll?.unref();
+  }
+
+  ref(): void {
+    this.#poll?.ref();
+  }
+
+  /**
+   * Send one message with optional fds. Resolves once the kernel has it. Fds are
+   * numbers the caller keeps, or OwnedFds handed over with `transfer`.
+   */
+  send(data: Buffer, fds: OwnedFd[] = [], opts: SendOptions = {}): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (this.#closed) {
+        if (opts.transfer) for (const f of fds) f.close();
+        reject(new Error('fd channel connection is closed'));
+        return;
+      }
+      this.#queue.push({ data, fds, transfer: !!opts.transfer, resolve, reject });
+      this.flush();
+    });
+  }
+
+  private flush(): void {
+    while (this.#queue.length && !this.#closed) {
+      const m = this.#queue[0];
+      let sent: boolean;
+      try {
+        sent = sendWithFds(this.#libc, this.fd.fd, m.data, m.fds.map((f) => f.fd), this.#buffers);
+      } catch (e) {
+        this.#queue.shift();
+        if (m.transfer) for (const f of m.fds) f.close();
+        m.reject(e as Error);
+        if (isSysError(e, 'EPIPE') || isSysError(e, 'ECONNRESET') || isSysError(e, 'ENOTCONN')) this.close();
+        continue;
+      }
+      if (!sent) {
+        this.watchWritable(true);
+        return;
+      }
+      this.#queue.shift();
+      if (m.transfer) for (const f of m.fds) f.close();
+      m.resolve();
+    }
+    this.watchWritable(false);
+  }
+
+  private watchWritable(on: boolean): void {
+    if (on === this.#wantWrite || !this.#poll) return;
+    this.#wantWrite = on;
+    this.#poll.update({ readable: true, writable: on, disconnect: true });
+  }
+
+  private onPoll(ev: PollEvents): void {
+    if (this.#closed) return;
+    if (ev.writable) this.flush();
+    if (ev.readable || ev.disconnect) this.drain();
+  }
+
+  private drain(): void {
+    for (let i = 0; i < 64 && !this.#closed; i++) {
+      let r: ReturnType<typeof recvWithFds>;
+      try {
+        r = recvWithFds(this.#libc, this.fd.fd, this.#buffers);
+      } catch (e) {
+        if (isSysError(e, 'ECONNRESET')) {
+          this.close();
+          return;
+        }
+        // A truncated datagram: its fds are already closed; tell the owner and go on.
+        this.emit('error', e as Error);
+        continue;
+      }
+      if (r === null) return;
+      if (r === 'eof') {
+        this.close();
+        return;
+      }
+      if (this.listenerCount('message') === 0) {
+        for (const f of r.fds) f.close();
+        continue;
+      }
+      this.emit('message', r);
+    }
+    // More may be waiting: yield to the loop, the poll handle fires again.
+  }
+
+  /** Close once: stop polling, fail queued sends (closing their transferred fds), close the socket. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#poll?.close();
+    this.#poll = null;
+    const q = this.#queue;
+    this.#queue = [];
+    for (const m of q) {
+      if (m.transfer) for (const f of m.fds) f.close();
+      m.reject(new Error('fd channel connection closed before the message was sent'));
+    }
+    this.fd.close();
+    this.emit('close');
+  }
+}
+
+export class SeqpacketServer extends EventEmitter<{ connection: [SeqpacketConnection]; error: [Error] }> {
+  readonly path: string;
+  #fd: OwnedFd | null = null;
+  #poll: FdWatch | null = null;
+  #libc: RawLibc;
+
+  constructor(path: string, libc: RawLibc = realLibc()) {
+    super();
+    this.path = path;
+    this.#libc = libc;
+  }
+
+  listen(opts: { mode?: number; gid?: number; backlog?: number } = {}): void {
+    const libc = this.#libc;
+    try { fs.unlinkSync(this.path); } catch { /* nothing stale */ }
+    const n = check(libc, 'socket(AF_UNIX, SOCK_SEQPACKET)', libc.socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+    const fd = new OwnedFd(n, `seqpacket server ${this.path}`, libc);
+    try {
+      const { addr, len } = sockaddrUn(this.path);
+      check(libc, `bind(${this.path})`, libc.bind(n, addr, len));
+      fs.chmodSync(this.path, opts.mode ?? 0o660);
+      if (opts.gid !== undefined) fs.chownSync(this.path, 0, opts.gid);
+      check(libc, `listen(${this.path})`, libc.listen(n, opts.backlog ?? 512));
+    } catch (e) {
+      fd.close();
+      throw e;
+    }
+    this.#fd = fd;
+    this.#poll = watchFd(n, { readable: true }, () => this.acceptAll());
+  }
+
+  private acceptAll(): void {
+    for (;;) {
+      if (!this.#fd) return;
+      const n = this.#libc.accept4(this.#fd.fd, null, null, SOCK_NONBLOCK | SOCK_CLOEXEC);
+      if (n === -1) {
+        const e = new SysError('accept4', this.#libc.errno());
+        if (e.code === 'ECONNABORTED' || e.code === 'EINTR') continue;
+        if (e.code !== 'EAGAIN') this.emit('error', e);
+        return;
+      }
+      const owned = new OwnedFd(n, 'fd channel connection', this.#libc);
+      let conn: SeqpacketConnection;
+      try {
+        conn = new SeqpacketConnection(owned);
+      } catch (e) {
+        owned.close();
+        this.emit('error', e as Error);
+        continue;
+      }
+      this.emit('connection', conn);
+    }
+  }
+
+  close(): void {
+    this.#poll?.close();
+    this.#poll = null;
+    this.#fd?.close();
+    this.#fd = null;
+    try { fs.unlinkSync(this.path); } catch { /* already gone */ }
+  }
+}
