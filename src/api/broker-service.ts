@@ -83,6 +83,8 @@ export class BrokerService extends EventEmitter {
   readonly grants = new GrantTable();
   readonly started: Date;
   #handles = new Map<string, LegacyHandles>();
+  /** Every member device of each lease's groups, as at acquire: sysfs forgets removed devices. */
+  #members = new Map<string, Set<string>>();
   #o: ServiceOptions;
   #now: () => Date;
 
@@ -172,6 +174,7 @@ export class BrokerService extends EventEmitter {
         throw e;
       }
       const delivered = describe(items);
+      this.#members.set(lease.id, new Set(groups.flatMap((g) => g.devices.map((d) => d.name))));
       this.audit({ event: 'grant', rpc, who: who(caller), lease: lease.id, groups: lease.groups, fds: delivered, rule: lease.rule });
       this.event({ kind: 'lease-acquired', leaseId: lease.id, owner: lease, group: lease.groups[0] });
       return { lease, requestId, delivered };
@@ -266,6 +269,12 @@ export class BrokerService extends EventEmitter {
       sessions: this.sessions.size,
       started: this.started,
     };
+  }
+
+  /** The lease whose groups contained this device when it was acquired. */
+  leaseOfDevice(name: string): Lease | undefined {
+    for (const [id, m] of this.#members) if (m.has(name)) return this.leases.get(id);
+    return undefined;
   }
 
   requireAdmin(caller: Caller): void {
@@ -543,6 +552,7 @@ export class BrokerService extends EventEmitter {
     if (!this.leases.release(lease.id)) return;
     this.persist();
     this.grants.dropLease(lease.id);
+    this.#members.delete(lease.id);
     const h = this.#handles.get(lease.id);
     this.#handles.delete(lease.id);
     if (h) closeHandles(h);

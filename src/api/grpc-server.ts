@@ -74,6 +74,7 @@ export class GrpcApiServer {
   #o: GrpcServerOptions;
   #injector: ReturnType<grpc.Server['createConnectionInjector']>;
   #watchers = new Set<grpc.ServerWritableStream<unknown, unknown>>();
+  #sockets = new Set<net.Socket>();
 
   constructor(o: GrpcServerOptions) {
     this.#o = o;
@@ -100,11 +101,17 @@ export class GrpcApiServer {
     return this.#peers.size;
   }
 
-  async close(): Promise<void> {
+  /** Stop accepting, give calls in flight a moment, then cut every connection. */
+  async close(graceMs = 1000): Promise<void> {
     for (const w of this.#watchers) w.end();
-    await new Promise<void>((r) => this.#net.close(() => r()));
+    const closed = new Promise<void>((r) => this.#net.close(() => r()));
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => { this.server.forceShutdown(); resolve(); }, graceMs);
+      this.server.tryShutdown(() => { clearTimeout(timer); resolve(); });
+    });
     this.#injector.destroy();
-    await new Promise<void>((r) => this.server.tryShutdown(() => r()));
+    for (const sock of this.#sockets) sock.destroy();
+    await closed;
   }
 
   private accept(sock: net.Socket): void {
@@ -119,7 +126,11 @@ export class GrpcApiServer {
     const key = `${PEER_PREFIX}${++this.#next}`;
     Object.defineProperty(sock, 'remoteAddress', { value: key, configurable: true });
     this.#peers.set(key, cred);
-    sock.once('close', () => this.#peers.delete(key));
+    this.#sockets.add(sock);
+    sock.once('close', () => {
+      this.#peers.delete(key);
+      this.#sockets.delete(sock);
+    });
     this.#injector.injectConnection(sock);
   }
 
@@ -170,7 +181,7 @@ export class GrpcApiServer {
         const { id, secret } = sess(r);
         return {
           grant: s.share(c, id, secret, {
-            leaseId: r.lease_id, devices: r.devices ?? [], uid: r.uid || r.uid === 0 && !r.pid ? r.uid : undefined,
+            leaseId: r.lease_id, devices: r.devices ?? [], uid: r.any_uid ? undefined : r.uid,
             pid: r.pid || undefined, includeContainer: !!r.include_container, anyUid: !!r.any_uid,
           }),
         };

@@ -1,0 +1,223 @@
+/**
+ * The library launchers use: connect to vfio-brokerd, open an fd session, and
+ * acquire leases whose fds arrive as OwnedFd objects. Every fd the library hands
+ * out is closed by `close()` unless the caller released it (e.g. to a child).
+ *
+ *   const c = await BrokerClient.connect();
+ *   const lease = await c.acquire({ groups: [7] });
+ *   lease.devices.get('0000:00:03.0')!.fd  // a VFIO device fd, usable directly
+ *   await c.release(lease); c.close();
+ */
+import { EventEmitter } from 'node:events';
+import { SeqpacketConnection } from '../kernel/seqpacket.js';
+import type { OwnedFd } from '../kernel/owned-fd.js';
+import { decodeDaemon, type DaemonMessage, type FdDescriptor } from '../api/fd-protocol.js';
+import { ApiClient, DEFAULT_FD_SOCKET } from './api-client.js';
+
+export type Mode = 'legacy' | 'iommufd';
+
+export interface DeliveredFds {
+  requestId: string;
+  container?: OwnedFd;
+  groups: Map<number, OwnedFd>;
+  devices: Map<string, OwnedFd>;
+  iommufd?: OwnedFd;
+  cdevs: Map<string, OwnedFd>;
+  all: OwnedFd[];
+}
+
+export interface LeaseHandle extends DeliveredFds {
+  id: string;
+  secret: string;
+  groupIds: number[];
+  mode: Mode;
+  memlockBytes: number;
+}
+
+export interface AcquireOptions {
+  groups?: number[];
+  devices?: string[];
+  mode?: Mode;
+  onlyRequested?: boolean;
+  managed?: boolean;
+}
+
+interface Arrival {
+  parts: { descs: FdDescriptor[]; fds: OwnedFd[] }[];
+  done: boolean;
+  at: number;
+  waiters: ((a: Arrival) => void)[];
+}
+
+const WIRE_MODE: Record<Mode, string> = { legacy: 'MODE_LEGACY', iommufd: 'MODE_IOMMUFD' };
+
+export class BrokerClient extends EventEmitter {
+  readonly api: ApiClient;
+  readonly conn: SeqpacketConnection;
+  readonly session: { id: string; secret: string };
+  #arrivals = new Map<string, Arrival>();
+  #owned = new Set<OwnedFd>();
+  #sweep: NodeJS.Timeout;
+
+  private constructor(api: ApiClient, conn: SeqpacketConnection, session: { id: string; secret: string }) {
+    super();
+    this.api = api;
+    this.conn = conn;
+    this.session = session;
+    conn.on('message', (m) => this.onMessage(m.data, m.fds));
+    conn.on('close', () => this.emit('closed'));
+    conn.on('error', (e) => this.emit('warning', e));
+    // Deliveries nobody claims (a reply that never came) must not pin fds forever.
+    this.#sweep = setInterval(() => this.sweep(), 10_000).unref();
+  }
+
+  static async connect(opts: { apiSocket?: string; fdSocket?: string; timeoutMs?: number } = {}): Promise<BrokerClient> {
+    const fdPath = opts.fdSocket ?? process.env.VFIO_BROKER_FD ?? DEFAULT_FD_SOCKET;
+    const conn = SeqpacketConnection.connect(fdPath);
+    const hello = await new Promise<DaemonMessage>((resolve, reject) => {
+      const timer = setTimeout(() => { conn.close(); reject(new Error(`no hello from vfio-brokerd on ${fdPath}`)); }, opts.timeoutMs ?? 10_000);
+      conn.once('message', (m) => {
+        clearTimeout(timer);
+        try {
+          resolve(decodeDaemon(m.data, m.fds.length));
+        } catch (e) {
+          for (const f of m.fds) f.close();
+          conn.close();
+          reject(e);
+        }
+      });
+      conn.once('close', () => { clearTimeout(timer); reject(new Error('vfio-brokerd closed the fd channel')); });
+    });
+    if (hello.type !== 'hello') {
+      conn.close();
+      throw new Error(`unexpected first message ${hello.type} on the fd channel`);
+    }
+    return new BrokerClient(new ApiClient(opts.apiSocket), conn, { id: hello.session, secret: hello.secret });
+  }
+
+  private onMessage(data: Buffer, fds: OwnedFd[]): void {
+    let m: DaemonMessage;
+    try {
+      m = decodeDaemon(data, fds.length);
+    } catch (e) {
+      for (const f of fds) f.close();
+      this.emit('warning', e);
+      return;
+    }
+    if (m.type === 'fds') {
+      const a = this.arrival(m.request);
+      a.parts[m.part] = { descs: m.fds, fds };
+      for (const f of fds) this.#owned.add(f);
+      if (m.last) {
+        a.done = true;
+        for (const w of a.waiters.splice(0)) w(a);
+      }
+    } else {
+      this.emit(m.type, m);
+    }
+  }
+
+  private arrival(id: string): Arrival {
+    let a = this.#arrivals.get(id);
+    if (!a) {
+      a = { parts: [], done: false, at: Date.now(), waiters: [] };
+      this.#arrivals.set(id, a);
+    }
+    return a;
+  }
+
+  private take(requestId: string, timeoutMs = 10_000): Promise<DeliveredFds> {
+    const a = this.arrival(requestId);
+    const ready = a.done ? Promise.resolve(a) : new Promise<Arrival>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`fds for request ${requestId} did not arrive`)), timeoutMs);
+      a.waiters.push((x) => { clearTimeout(timer); resolve(x); });
+    });
+    return ready.then((x) => {
+      this.#arrivals.delete(requestId);
+      const out: DeliveredFds = { requestId, groups: new Map(), devices: new Map(), cdevs: new Map(), all: [] };
+      for (const p of x.parts) {
+        p.descs.forEach((d, i) => {
+          const fd = p.fds[i];
+          out.all.push(fd);
+          if (d.role === 'container') out.container = fd;
+          else if (d.role === 'group') out.groups.set(d.group!, fd);
+          else if (d.role === 'device') out.devices.set(d.device!, fd);
+          else if (d.role === 'iommufd') out.iommufd = fd;
+          else if (d.role === 'cdev') out.cdevs.set(d.device!, fd);
+        });
+      }
+      return out;
+    });
+  }
+
+  private sweep(): void {
+    for (const [id, a] of this.#arrivals) {
+      if (a.done && Date.now() - a.at > 30_000) {
+        for (const p of a.parts) for (const f of p.fds) this.closeFd(f);
+        this.#arrivals.delete(id);
+      }
+    }
+  }
+
+  private sess() {
+    return { id: this.session.id, secret: this.session.secret };
+  }
+
+  async acquire(o: AcquireOptions): Promise<LeaseHandle> {
+    const res = await this.api.call('Acquire', {
+      session: this.sess(), groups: o.groups ?? [], devices: o.devices ?? [], mode: WIRE_MODE[o.mode ?? 'legacy'],
+      only_requested_devices: !!o.onlyRequested, managed: !!o.managed,
+    });
+    const fds = await this.take(res.request_id);
+    return { ...fds, id: res.lease_id, secret: res.lease_secret, groupIds: res.groups, mode: o.mode ?? 'legacy', memlockBytes: Number(res.memlock_bytes) };
+  }
+
+  async release(lease: LeaseHandle | string, opts: { closeFds?: boolean } = {}): Promise<void> {
+    const id = typeof lease === 'string' ? lease : lease.id;
+    await this.api.call('Release', { session: this.sess(), lease_id: id });
+    if (typeof lease !== 'string' && opts.closeFds !== false) for (const f of lease.all) this.closeFd(f);
+  }
+
+  async openDevice(lease: LeaseHandle | string, device: string): Promise<OwnedFd> {
+    const res = await this.api.call('OpenDevice', { session: this.sess(), lease_id: typeof lease === 'string' ? lease : lease.id, device });
+    const fds = await this.take(res.request_id);
+    return fds.devices.get(device)!;
+  }
+
+  async share(lease: LeaseHandle | string, o: { uid?: number; pid?: number; devices?: string[]; includeContainer?: boolean }): Promise<string> {
+    const res = await this.api.call('Share', {
+      session: this.sess(), lease_id: typeof lease === 'string' ? lease : lease.id, devices: o.devices ?? [],
+      uid: o.uid ?? 0, pid: o.pid ?? 0, include_container: !!o.includeContainer, any_uid: o.uid === undefined,
+    });
+    return res.grant;
+  }
+
+  async redeem(grant: string): Promise<DeliveredFds & { leaseId: string }> {
+    const res = await this.api.call('Redeem', { session: this.sess(), grant });
+    return { ...(await this.take(res.request_id)), leaseId: res.lease_id };
+  }
+
+  async reattach(leaseIds: string[], leaseSecret: string): Promise<string[]> {
+    const res = await this.api.call('Reattach', { session: this.sess(), lease_ids: leaseIds, lease_secret: leaseSecret });
+    return res.lease_ids;
+  }
+
+  /** Forget an fd without closing it (it was handed to a child, say). */
+  disown(fd: OwnedFd): number {
+    this.#owned.delete(fd);
+    return fd.release();
+  }
+
+  private closeFd(f: OwnedFd): void {
+    this.#owned.delete(f);
+    f.close();
+  }
+
+  /** Close every fd the library still owns, the fd session (which ends its leases) and the API channel. */
+  close(): void {
+    clearInterval(this.#sweep);
+    for (const f of [...this.#owned]) this.closeFd(f);
+    this.conn.close();
+    this.api.close();
+  }
+}

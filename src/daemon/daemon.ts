@@ -1,0 +1,212 @@
+/**
+ * Wiring: config → logger, policy, kernel host, broker service, fd channel, gRPC
+ * API, HTTP health/metrics, systemd notify/watchdog, signals. `startDaemon` is
+ * what `vfio-brokerd` runs and what tests start in-process (with a fake Host).
+ */
+import fs from 'node:fs';
+import { BrokerService, type DeliveryItem } from '../api/broker-service.js';
+import { FdChannel } from '../api/fd-channel.js';
+import { GrpcApiServer } from '../api/grpc-server.js';
+import type { Host } from '../api/host.js';
+import type { Caller } from '../broker/types.js';
+import { Metrics } from '../http/metrics.js';
+import { HttpServer } from '../http/server.js';
+import { peerCredOfSocket, type PeerCred } from '../kernel/peercred.js';
+import { SdNotifier, watchdogUsec } from '../kernel/sd-notify.js';
+import { UeventMonitor } from '../kernel/uevent.js';
+import type { Config } from './config.js';
+import { systemAccounts } from './accounts.js';
+import { LeaseJournal, fromEntry } from './journal.js';
+import { AuditSink, createLogger, type Logger } from './logger.js';
+import { PolicyStore } from './policy-store.js';
+
+export const VERSION = '0.1.0';
+
+export interface DaemonHandle {
+  service: BrokerService;
+  metrics: Metrics;
+  log: Logger;
+  config: Config;
+  close(reason?: string): Promise<void>;
+}
+
+export interface DaemonDeps {
+  host: Host;
+  log?: Logger;
+  /** Describe a pid (supplementary groups, exe, start time); /proc by default via the host. */
+  uevents?: boolean;
+  bootId?: string;
+}
+
+function bootId(): string {
+  try {
+    return fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+  } catch {
+    return 'unknown-boot';
+  }
+}
+
+export async function startDaemon(config: Config, deps: DaemonDeps): Promise<DaemonHandle> {
+  const log = deps.log ?? createLogger(config.logLevel);
+  const metrics = new Metrics();
+  const audit = new AuditSink(log, config.auditFile);
+  const accounts = () => systemAccounts();
+  const socketGid = accounts().groupId(config.socketGroup);
+  if (socketGid === undefined) log.warn({ group: config.socketGroup }, 'socket group does not exist: sockets are root-only (create it with systemd-sysusers)');
+
+  fs.mkdirSync(config.runtimeDir, { recursive: true, mode: 0o755 });
+  fs.mkdirSync(config.stateDir, { recursive: true, mode: 0o700 });
+
+  const policy = new PolicyStore(config.policyFile, accounts);
+  const loaded = policy.load();
+  log.info({ policy: config.policyFile, ...loaded }, loaded.source === 'file' ? 'policy loaded' : 'no policy file: only root and admin groups may lease devices');
+
+  const host = deps.host;
+  const callerOf = (cred: PeerCred): Caller => ({ ...cred, ...host.describe(cred.pid) });
+  const journal = new LeaseJournal(config.stateDir, deps.bootId ?? bootId());
+
+  let fdChannel: FdChannel | undefined;
+  const service = new BrokerService({
+    host,
+    policy: () => policy.current,
+    audit: (r) => {
+      audit.write(r);
+      if (r.event === 'refusal' && r.status === 'PERMISSION_DENIED') metrics.refusals.inc({ rpc: r.rpc });
+    },
+    deliver: (s, r, items) => fdChannel!.deliver(s, r, items),
+    notify: (s, m) => fdChannel?.notify(s, m),
+    journal,
+    criticalOverride: new Set(config.criticalOverride),
+  });
+  service.on('warning', (msg: string) => log.warn({}, msg));
+
+  // Leases from before a restart (same boot): reserved for their owners until they re-attach.
+  const prior = journal.read();
+  if (prior.found) metrics.restarts.inc();
+  if (prior.staleBoot) log.info({}, 'lease journal is from an earlier boot: every fd died with that kernel, starting empty');
+  if (prior.entries.length) {
+    const { restored, dropped } = service.restore(prior.entries.map(fromEntry), new Map());
+    service.restoredAt = new Date();
+    metrics.restoredLeases.inc(restored.length);
+    for (const d of dropped) log.info({ lease: d.lease.id }, `restored lease released: ${d.reason}`);
+    log.info({ restored: restored.map((l) => l.id) }, `restored ${restored.length} lease(s); owners have ${config.reattachGraceSeconds}s to re-attach`);
+  }
+  const graceTimer = setInterval(() => {
+    if (!service.restoredAt) return;
+    const cutoff = new Date(Date.now() - config.reattachGraceSeconds * 1000);
+    for (const x of service.expireOrphans(cutoff)) log.info({ lease: x.lease.id }, `restored lease released: ${x.reason}`);
+  }, 1000);
+  graceTimer.unref();
+
+  fdChannel = new FdChannel({
+    path: config.fdSocket, gid: socketGid, mode: socketGid === undefined ? 0o600 : 0o660, service, callerOf, log,
+    onDelivered: (items: DeliveryItem[], seconds: number) => {
+      metrics.deliverySeconds.observe(seconds);
+      for (const it of items) metrics.fdsDelivered.inc({ role: it.role });
+    },
+  });
+  const grpc = new GrpcApiServer({
+    service, socketPath: config.apiSocket, socketMode: socketGid === undefined ? 0o600 : 0o660, socketGid,
+    credOf: (s) => peerCredOfSocket(s), callerOf, log,
+    statusExtra: () => ({ version: VERSION, restored_leases: service.leases.all().filter((l) => l.state === 'orphaned').length, policy_file: config.policyFile, policy_loaded: policy.loadedAt?.toISOString() ?? '' }),
+  });
+  // Acquire metrics: wrap rather than thread metrics through the service.
+  const acquire = service.acquire.bind(service);
+  service.acquire = async (caller, req) => {
+    const end = metrics.acquireSeconds.startTimer({ mode: req.mode });
+    try {
+      const r = await acquire(caller, req);
+      metrics.acquires.inc({ result: 'ok', mode: req.mode });
+      return r;
+    } catch (e) {
+      metrics.acquires.inc({ result: (e as { status?: string }).status ?? 'INTERNAL', mode: req.mode });
+      throw e;
+    } finally {
+      end();
+    }
+  };
+
+  let ready = false;
+  const http = new HttpServer({
+    socketPath: config.httpSocket, port: config.httpPort, host: config.httpHost, metrics,
+    ready: () => ({ ready, detail: { leases: service.leases.size, sessions: service.sessions.size } }),
+    refresh: () => {
+      const groups = host.scan();
+      metrics.groups.set({ viable: 'true' }, groups.filter((g) => g.viable).length);
+      metrics.groups.set({ viable: 'false' }, groups.filter((g) => !g.viable).length);
+      metrics.leases.set(service.leases.size);
+      metrics.sessions.set(service.sessions.size);
+    },
+  });
+
+  fdChannel.listen();
+  await grpc.listen();
+  await http.listen();
+
+  let uevents: UeventMonitor | undefined;
+  if (deps.uevents !== false) {
+    try {
+      uevents = new UeventMonitor();
+      uevents.on('uevent', (ev) => {
+        if (ev.subsystem !== 'pci' && ev.subsystem !== 'platform') return;
+        if (ev.action !== 'add' && ev.action !== 'remove' && ev.action !== 'bind' && ev.action !== 'unbind') return;
+        const kind = `device-${ev.action === 'add' ? 'added' : ev.action === 'remove' ? 'removed' : ev.action === 'bind' ? 'bound' : 'unbound'}`;
+        const lease = service.leaseOfDevice(ev.name);
+        service.event({ kind, device: ev.name, leaseId: lease?.id, owner: lease, group: lease?.groups[0] });
+        if (lease?.sessionId) fdChannel!.notify(lease.sessionId, { type: 'device-event', lease: lease.id, kind, device: ev.name });
+        log.info({ device: ev.name, action: ev.action, lease: lease?.id }, `uevent ${ev.action} ${ev.name}`);
+      });
+      uevents.on('error', (e) => log.warn({ err: (e as Error).message }, 'uevent monitor error'));
+    } catch (e) {
+      log.warn({ err: (e as Error).message }, 'no kernel uevents: device removal will not be noticed promptly');
+    }
+  }
+
+  const groups = host.scan();
+  log.info({
+    groups: groups.map((g) => ({ id: g.id, viable: g.viable, noiommu: g.noiommu, devices: g.devices.map((d) => `${d.name}${d.driver ? `(${d.driver})` : ''}`) })),
+  }, `inventory: ${groups.length} IOMMU group(s), ${groups.filter((g) => g.viable).length} viable`);
+
+  const notifier = new SdNotifier();
+  const status = () => `${host.scan().length} groups, ${service.leases.size} leases, ${service.sessions.size} sessions`;
+  ready = true;
+  notifier.notify({ READY: 1, STATUS: status(), MAINPID: process.pid });
+  log.info({ api: config.apiSocket, fd: config.fdSocket, http: config.httpSocket, port: config.httpPort || undefined }, 'vfio-brokerd ready');
+  const statusTimer = setInterval(() => notifier.notify({ STATUS: status() }), 5000);
+  statusTimer.unref();
+  // WATCHDOG=1 from a timer on the event loop itself: if the loop hangs, systemd notices.
+  const wd = watchdogUsec();
+  const wdTimer = wd ? setInterval(() => notifier.notify({ WATCHDOG: 1 }), Math.max(100, wd / 2000)) : undefined;
+
+  const onHup = () => {
+    try {
+      const r = policy.load();
+      log.info({ ...r }, 'policy reloaded (active leases stay)');
+      notifier.notify({ STATUS: `${status()}; policy reloaded` });
+    } catch (e) {
+      log.error({ err: (e as Error).message }, 'policy reload failed: keeping the previous policy');
+    }
+  };
+  process.on('SIGHUP', onHup);
+
+  let closed = false;
+  return {
+    service, metrics, log, config,
+    async close(reason = 'daemon stopping') {
+      if (closed) return;
+      closed = true;
+      notifier.notify({ STOPPING: 1 });
+      process.off('SIGHUP', onHup);
+      clearInterval(statusTimer);
+      clearInterval(graceTimer);
+      if (wdTimer) clearInterval(wdTimer);
+      uevents?.close();
+      await grpc.close();
+      fdChannel!.close();
+      await http.close();
+      void reason;
+      audit.close();
+      notifier.close();
+    },
+  };
+}
