@@ -36,3 +36,6 @@ export const EFD_NONBLOCK = 0o4000;
 
 export const RLIMIT_MEMLOCK = 8;
 export const RLIM_INFINITY = 0xffffffffffffffffn;
+export const MAP_PRIVATE = 2;
+export const MAP_ANONYMOUS = 0x20;
+export const MAP_FAILED = 0xffffffffffffffffn;

@@ -1,0 +1,170 @@
+/**
+ * The IOMMU group inventory, read from sysfs. Bus-agnostic: a group lists its
+ * devices by name (/sys/kernel/iommu_groups/N/devices/*), with PCI details where
+ * the device has them. The root is configurable so tests can point it at a
+ * synthetic tree. Reads are synchronous and tight: a scan of thousands of groups
+ * must stay cheap, and nothing else runs meanwhile anyway.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { checkDeviceName, checkGroupId } from './names.js';
+import { NoSuchDeviceError, NoSuchGroupError } from './errors.js';
+
+export interface DeviceInfo {
+  name: string;
+  bus: string | null;
+  driver: string | null;
+  driverOverride: string | null;
+  vendor?: string;
+  device?: string;
+  subsystemVendor?: string;
+  subsystemDevice?: string;
+  class?: string;
+  bridge: boolean;
+  /** Group number the device's own iommu_group link names (should equal the directory's). */
+  iommuGroup: number | null;
+  /** vfio cdev name (vfio0) under <dev>/vfio-dev/, or null. */
+  cdev: string | null;
+  numaNode?: number;
+}
+
+export interface ReservedRegion {
+  start: string;
+  end: string;
+  type: string;
+}
+
+export interface GroupInfo {
+  id: number;
+  devices: DeviceInfo[];
+  viable: boolean;
+  /** Empty when viable; otherwise names each offending device and its driver. */
+  viabilityReason: string;
+  type: string | null;
+  reservedRegions: ReservedRegion[];
+  /** A vfio noiommu group: no isolation at all. */
+  noiommu: boolean;
+  devNode: string;
+}
+
+/**
+ * Drivers whose devices may share a group with a user-owned device: vfio drivers,
+ * and the kernel's driver_managed_dma drivers that never do DMA of their own.
+ */
+export function driverAllowsUserOwnership(driver: string | null): boolean {
+  return driver === null || driver.startsWith('vfio') || driver === 'pci-stub' || driver === 'pcieport';
+}
+
+export class SysfsInventory {
+  readonly root: string;
+  readonly groupsDir: string;
+
+  constructor(root = '/') {
+    this.root = path.resolve(root);
+    this.groupsDir = path.join(this.root, 'sys/kernel/iommu_groups');
+  }
+
+  private readAttr(p: string): string | undefined {
+    try {
+      return fs.readFileSync(p, 'utf8').trim();
+    } catch {
+      return undefined;
+    }
+  }
+
+  private linkBase(p: string): string | null {
+    try {
+      return path.basename(fs.readlinkSync(p));
+    } catch {
+      return null;
+    }
+  }
+
+  groupIds(): number[] {
+    let names: string[];
+    try {
+      names = fs.readdirSync(this.groupsDir);
+    } catch {
+      return [];
+    }
+    return names.filter((n) => /^(0|[1-9][0-9]*)$/.test(n)).map(Number).sort((a, b) => a - b);
+  }
+
+  scanGroups(): GroupInfo[] {
+    return this.groupIds().map((id) => this.readGroup(id));
+  }
+
+  getGroup(raw: unknown): GroupInfo {
+    const id = checkGroupId(raw);
+    if (!fs.existsSync(path.join(this.groupsDir, String(id)))) throw new NoSuchGroupError(`no IOMMU group ${id}`);
+    return this.readGroup(id);
+  }
+
+  /** The group of a device, from its iommu_group link. */
+  groupOfDevice(raw: unknown): number {
+    const name = checkDeviceName(raw);
+    const g = this.linkBase(path.join(this.root, 'sys/bus/pci/devices', name, 'iommu_group'))
+      ?? this.linkBase(path.join(this.root, 'sys/bus/platform/devices', name, 'iommu_group'));
+    if (g === null || !/^\d+$/.test(g)) throw new NoSuchDeviceError(`no device ${name} with an IOMMU group`);
+    return Number(g);
+  }
+
+  private readGroup(id: number): GroupInfo {
+    const dir = path.join(this.groupsDir, String(id));
+    let names: string[] = [];
+    try {
+      names = fs.readdirSync(path.join(dir, 'devices')).sort();
+    } catch { /* group vanished between listing and reading */ }
+    const devices = names.map((n) => this.readDevice(path.join(dir, 'devices', n), n));
+    const bad = devices.filter((d) => !d.bridge && !driverAllowsUserOwnership(d.driver));
+    const noiommu = this.readAttr(path.join(dir, 'name')) === 'vfio-noiommu';
+    return {
+      id,
+      devices,
+      viable: bad.length === 0,
+      viabilityReason: bad.map((d) => `${d.name} is bound to ${d.driver} (not a vfio driver)`).join('; '),
+      type: this.readAttr(path.join(dir, 'type')) ?? null,
+      reservedRegions: parseReservedRegions(this.readAttr(path.join(dir, 'reserved_regions')) ?? ''),
+      noiommu,
+      devNode: noiommu ? `/dev/vfio/noiommu-${id}` : `/dev/vfio/${id}`,
+    };
+  }
+
+  private readDevice(p: string, name: string): DeviceInfo {
+    const attr = (a: string) => this.readAttr(path.join(p, a));
+    const cls = attr('class');
+    const override = attr('driver_override');
+    let cdev: string | null = null;
+    try {
+      const entries = fs.readdirSync(path.join(p, 'vfio-dev'));
+      cdev = entries.find((e) => /^vfio\d+$/.test(e)) ?? null;
+    } catch { /* no cdev */ }
+    const grp = this.linkBase(path.join(p, 'iommu_group'));
+    const numa = attr('numa_node');
+    const d: DeviceInfo = {
+      name,
+      bus: this.linkBase(path.join(p, 'subsystem')),
+      driver: this.linkBase(path.join(p, 'driver')),
+      driverOverride: override && override !== '(null)' ? override : null,
+      bridge: cls !== undefined && /^0x060[47]/.test(cls),
+      iommuGroup: grp !== null && /^\d+$/.test(grp) ? Number(grp) : null,
+      cdev,
+    };
+    const vendor = attr('vendor');
+    if (vendor !== undefined) {
+      d.vendor = vendor;
+      d.device = attr('device');
+      d.subsystemVendor = attr('subsystem_vendor');
+      d.subsystemDevice = attr('subsystem_device');
+      d.class = cls;
+    }
+    if (numa !== undefined && /^-?\d+$/.test(numa)) d.numaNode = Number(numa);
+    return d;
+  }
+}
+
+/** "0x00000000fee00000 0x00000000feefffff msi" per line. */
+export function parseReservedRegions(text: string): ReservedRegion[] {
+  return text.split('\n').map((l) => l.trim().split(/\s+/)).filter((f) => f.length >= 3 && /^0x/.test(f[0]))
+    .map(([start, end, type]) => ({ start, end, type }));
+}

@@ -1,0 +1,141 @@
+/**
+ * The real Host: sysfs inventory, VFIO ioctls, /proc scans, prlimit and driver
+ * binding, for the broker service. Everything the daemon asks of the machine
+ * passes through here.
+ */
+import path from 'node:path';
+import type { Host, HostGroup, LegacyHandles, Holder } from '../api/host.js';
+import { check, realLibc, type RawLibc } from './libc.js';
+import type { OwnedFd } from './owned-fd.js';
+import { RLIMIT_MEMLOCK } from './constants.js';
+import { SysfsInventory, type GroupInfo } from './sysfs/inventory.js';
+import { Container } from './vfio/container.js';
+import { Group } from './vfio/group.js';
+import { Iommufd, VfioCdev } from './vfio/iommufd.js';
+import { Procfs } from './procfs.js';
+import { DriverBinder } from './driver-binding.js';
+import { HostCriticalGuard } from './host-critical.js';
+
+export class VfioHost implements Host {
+  readonly root: string;
+  readonly inventory: SysfsInventory;
+  readonly proc: Procfs;
+  readonly binder: DriverBinder;
+  readonly guard: HostCriticalGuard;
+  #libc: RawLibc;
+
+  constructor(root = '/', libc: RawLibc = realLibc()) {
+    this.root = root;
+    this.inventory = new SysfsInventory(root);
+    this.proc = new Procfs(path.join(root, 'proc'));
+    this.binder = new DriverBinder(root);
+    this.guard = new HostCriticalGuard(root);
+    this.#libc = libc;
+  }
+
+  private dev(p: string): string {
+    return path.join(this.root, p);
+  }
+
+  scan(): HostGroup[] {
+    return this.inventory.scanGroups().map(toHostGroup);
+  }
+
+  groupOfDevice(name: string): number | undefined {
+    try {
+      return this.inventory.groupOfDevice(name);
+    } catch (e) {
+      if ((e as { kind?: string }).kind === 'no-such-device') return undefined;
+      throw e;
+    }
+  }
+
+  openLegacy(groups: HostGroup[]): LegacyHandles {
+    const container = Container.open(this.dev('dev/vfio/vfio'), this.#libc);
+    const opened = new Map<number, OwnedFd>();
+    try {
+      for (const g of groups) {
+        const grp = Group.open(g.id, { noiommu: g.noiommu, devRoot: this.dev('dev/vfio') }, this.#libc);
+        opened.set(g.id, grp.fd);
+        grp.setContainer(container);
+      }
+      container.setIommu({ noiommu: groups.some((g) => g.noiommu) });
+      return { container: container.fd, groups: opened };
+    } catch (e) {
+      for (const fd of opened.values()) fd.close();
+      container.close();
+      throw e;
+    }
+  }
+
+  deviceFd(group: OwnedFd, device: string): OwnedFd {
+    return Group.fromFd(group, -1).getDeviceFd(device).fd;
+  }
+
+  openIommufd(): OwnedFd {
+    const i = Iommufd.open(this.dev('dev/iommu'), this.#libc);
+    try {
+      i.setRlimitMode(1);
+    } catch (e) {
+      i.close();
+      throw e;
+    }
+    return i.fd;
+  }
+
+  openCdev(cdev: string): OwnedFd {
+    return VfioCdev.openCdev(cdev, cdev, this.dev('dev/vfio/devices'), this.#libc).fd;
+  }
+
+  holders(g: HostGroup): Holder[] {
+    const paths = [g.devNode, ...g.devices.filter((d) => d.cdev).map((d) => `/dev/vfio/devices/${d.cdev}`)];
+    return this.proc.holders(paths);
+  }
+
+  setMemlock(pid: number, bytes: number): void {
+    const cur = Buffer.alloc(16);
+    check(this.#libc, `prlimit(${pid}, RLIMIT_MEMLOCK)`, this.#libc.prlimit(pid, RLIMIT_MEMLOCK, null, cur));
+    const soft = cur.readBigUInt64LE(0);
+    const hard = cur.readBigUInt64LE(8);
+    const want = BigInt(bytes);
+    // Only ever raise: a process that already has more (or unlimited) keeps it.
+    if (soft >= want && hard >= want) return;
+    const next = Buffer.alloc(16);
+    next.writeBigUInt64LE(soft > want ? soft : want, 0);
+    next.writeBigUInt64LE(hard > want ? hard : want, 8);
+    check(this.#libc, `prlimit(${pid}, RLIMIT_MEMLOCK, ${bytes})`, this.#libc.prlimit(pid, RLIMIT_MEMLOCK, next, null));
+  }
+
+  bindVfio(device: string) {
+    const r = this.binder.bind(device);
+    return { fromDriver: r.fromDriver, toDriver: r.toDriver, changed: r.changed, note: r.note };
+  }
+
+  restoreDriver(device: string, expected: string | null) {
+    const r = this.binder.restore(device, expected);
+    return { fromDriver: r.fromDriver, toDriver: r.toDriver, changed: r.changed, note: r.note };
+  }
+
+  criticalUses(): Map<string, { reason: string }[]> {
+    return this.guard.scan();
+  }
+
+  alive(pid: number, startTime?: string): boolean {
+    return this.proc.alive(pid, startTime);
+  }
+
+  describe(pid: number) {
+    return this.proc.describe(pid);
+  }
+}
+
+export function toHostGroup(g: GroupInfo): HostGroup {
+  return {
+    id: g.id, viable: g.viable, viabilityReason: g.viabilityReason, noiommu: g.noiommu, type: g.type,
+    reservedRegions: g.reservedRegions, devNode: g.devNode,
+    devices: g.devices.map((d) => ({
+      name: d.name, bus: d.bus, driver: d.driver, driverOverride: d.driverOverride, vendor: d.vendor, device: d.device,
+      class: d.class, bridge: d.bridge, cdev: d.cdev,
+    })),
+  };
+}

@@ -1,0 +1,29 @@
+#!/bin/sh
+# /init of the test guest's initramfs (busybox). Mounts the host's root (9p,
+# read-only) under a tmpfs overlay, runs the job in a chroot of it with its
+# stdout on the second serial port (the TAP channel, kept apart from the kernel
+# console), reports the exit status there, and powers off whatever happens.
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+mkdir -p /lower /upper /newroot
+mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000,ro,cache=loose hostroot /lower || { echo "init: cannot mount the host root over 9p"; poweroff -f; }
+mount -t tmpfs -o mode=0755 upper /upper
+mkdir -p /upper/u /upper/w
+mount -t overlay overlay -o lowerdir=/lower,upperdir=/upper/u,workdir=/upper/w /newroot || { echo "init: overlay mount failed"; poweroff -f; }
+for d in proc sys dev tmp run; do mkdir -p /newroot/$d; done
+mount -t proc proc /newroot/proc
+mount -t sysfs sys /newroot/sys
+mount -t devtmpfs dev /newroot/dev
+mount -t tmpfs -o mode=1777 tmp /newroot/tmp
+mount -t tmpfs -o mode=0755 run /newroot/run
+mkdir -p /newroot/dev/pts /newroot/dev/shm && mount -t tmpfs -o mode=1777 shm /newroot/dev/shm
+cp /job.sh /newroot/tmp/job.sh
+stty -F /dev/ttyS1 raw -echo 2>/dev/null
+echo "init: running job" > /dev/ttyS0
+chroot /newroot /bin/sh /tmp/job.sh > /dev/ttyS1 2> /dev/ttyS0 < /dev/null
+rc=$?
+echo "# VFIO_BROKER_GUEST_EXIT=$rc" > /dev/ttyS1
+sync
+poweroff -f
