@@ -13,7 +13,8 @@ export const NINEP = '0x1af4:0x1009';
 
 const read = (p: string) => fs.readFileSync(p, 'utf8').trim();
 export const idOf = (bdf: string) => `${read(`${PCI}/${bdf}/vendor`)}:${read(`${PCI}/${bdf}/device`)}`;
-export const groupOf = (bdf: string) => Number(path.basename(fs.readlinkSync(`${PCI}/${bdf}/iommu_group`)));
+/** The device's IOMMU group, or -1 (noiommu devices get one only once vfio-pci binds them). */
+export const groupOf = (bdf: string) => { try { return Number(path.basename(fs.readlinkSync(`${PCI}/${bdf}/iommu_group`))); } catch { return -1; } };
 export const driverOf = (bdf: string) => { try { return path.basename(fs.readlinkSync(`${PCI}/${bdf}/driver`)); } catch { return null; } };
 const parentOf = (bdf: string) => path.basename(path.dirname(fs.realpathSync(`${PCI}/${bdf}`)));
 
@@ -40,8 +41,9 @@ export function findTopology(): Topology {
   return {
     standaloneEdu: rootEdus[0],
     standaloneEdu2: rootEdus[1],
-    shared: { bridge: parentOf(testdev), edu: sharedEdu, testdev, group: groupOf(testdev) },
-    nonViable: { bridge: parentOf(rng), edu: nvEdu, rng, group: groupOf(rng) },
+    // Groups are read when asked for: binding can create them (noiommu).
+    shared: { bridge: parentOf(testdev), edu: sharedEdu, testdev, get group() { return groupOf(testdev); } },
+    nonViable: { bridge: parentOf(rng), edu: nvEdu, rng, get group() { return groupOf(rng); } },
     ninep: by(NINEP)[0],
     group: groupOf,
   };
