@@ -156,7 +156,7 @@ export class BrokerService extends EventEmitter {
       // The decision point: synchronous, so racing acquires cannot both pass it.
       const lease = this.leases.reserve({
         groups: groups.map((g) => g.id), sessionId: session.id, owner: caller, mode: req.mode,
-        devices: requested ? [...requested] : [], rule: decision.rule, memlockBytes: decision.memlockBytes,
+        devices: requested && req.onlyRequested ? [...requested] : [], rule: decision.rule, memlockBytes: decision.memlockBytes,
         managed: req.managed, now: this.#now(),
       }, randomBytes(24).toString('base64url'));
       const requestId = id('R-', 4);
@@ -164,7 +164,7 @@ export class BrokerService extends EventEmitter {
       try {
         this.persist();
         const ready = req.managed ? this.bindForLease(lease, groups) : groups;
-        items = req.mode === 'legacy' ? this.openLegacyItems(lease, ready, requested) : this.openIommufdItems(ready, requested);
+        items = req.mode === 'legacy' ? this.openLegacyItems(lease, ready, this.onlyIf(req, requested)) : this.openIommufdItems(ready, this.onlyIf(req, requested));
         if (decision.memlockBytes > 0) this.applyMemlock(caller.pid, decision.memlockBytes);
         await this.#o.deliver(session.id, requestId, items);
         this.leases.assertLive(lease);
@@ -459,6 +459,10 @@ export class BrokerService extends EventEmitter {
       return g;
     });
     return { groups, requested: devices.length ? new Set(devices) : undefined };
+  }
+
+  private onlyIf(req: AcquireInput, requested?: Set<string>): Set<string> | undefined {
+    return req.onlyRequested ? requested : undefined;
   }
 
   private openLegacyItems(lease: Lease, groups: HostGroup[], requested?: Set<string>): DeliveryItem[] {

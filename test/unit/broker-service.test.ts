@@ -79,7 +79,7 @@ t.test('legacy acquire delivers container, group and device fds; second client r
 t.test('acquire by device resolves the whole group; only_requested limits device fds', async (t) => {
   const { svc, clientExit } = setup();
   const s = svc.openSession(user(10));
-  const all = await svc.acquire(user(10), acq(s, { devices: ['0000:02:02.0'] }));
+  const all = await svc.acquire(user(10), acq(s, { devices: ['0000:02:02.0'], onlyRequested: true }));
   t.same(all.lease.groups, [2]);
   t.same(all.delivered.filter((d) => d.role === 'device').map((d) => d.device), ['0000:02:02.0'], 'requested device only');
   svc.release(user(10), s.id, undefined, all.lease.id);

@@ -120,7 +120,7 @@ export async function boot(o: BootOptions): Promise<BootResult> {
   qemuVersion();
   const kernel = buildKernel();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vfio-broker-vm-'));
-  const envLines = Object.entries({ VFIO_BROKER_GUEST_VARIANT: o.variant, HOME: '/root', PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin', ...o.env })
+  const envLines = Object.entries({ VFIO_BROKER_GUEST_VARIANT: o.variant, HOME: '/root', TAP_TIMEOUT: '1800', PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin', ...o.env })
     .map(([k, v]) => `export ${k}='${String(v).replace(/'/g, `'\\''`)}'`).join('\n');
   const job = `${envLines}\ncd '${REPO}' || exit 97\n${o.command}\n`;
   const initrd = initramfs(job, dir);
