@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import type { OwnedFd } from '../kernel/owned-fd.js';
 import { isSysError } from '../kernel/sys-error.js';
 import {
-  AbortedError, BrokerError, InternalError, InvalidArgumentError, NotFoundError, PermissionDeniedError,
+  BrokerError, InternalError, InvalidArgumentError, NotFoundError, PermissionDeniedError,
   PreconditionError, QuotaError, StillHeldError,
 } from '../broker/errors.js';
 import { LeaseTable, type Lease } from '../broker/lease-table.js';
@@ -292,29 +292,24 @@ export class BrokerService extends EventEmitter {
 
   /** Admin Bind: every non-bridge member of the group onto vfio-pci. */
   bind(caller: Caller, raw: unknown) {
-    try {
-      this.requireAdmin(caller);
-      const { group, owner } = this.getGroup(raw);
-      if (owner) throw new PreconditionError(`group ${group.id} is leased (${owner.id}); release it first`, { group: group.id, lease: owner.id });
-      const res = this.bindGroup(group);
-      this.audit({ event: 'bind', rpc: 'Bind', who: who(caller), groups: [group.id], reason: res.map((r) => `${r.device}:${r.fromDriver ?? '-'}->${r.toDriver ?? '-'}`).join(' ') });
-      return res;
-    } catch (e) {
-      throw this.refused('Bind', caller, e);
-    }
+    return this.adminBinding('Bind', caller, raw, (g) => this.bindGroup(g));
   }
 
   /** Admin Unbind: give each member back to the driver the kernel picks (the recorded one, normally). */
   unbind(caller: Caller, raw: unknown) {
+    return this.adminBinding('Unbind', caller, raw, (g) => this.restoreGroup(g));
+  }
+
+  private adminBinding(rpc: 'Bind' | 'Unbind', caller: Caller, raw: unknown, op: (g: HostGroup) => BindOutcome[]): BindOutcome[] {
     try {
       this.requireAdmin(caller);
       const { group, owner } = this.getGroup(raw);
       if (owner) throw new PreconditionError(`group ${group.id} is leased (${owner.id}); release it first`, { group: group.id, lease: owner.id });
-      const res = this.restoreGroup(group);
-      this.audit({ event: 'unbind', rpc: 'Unbind', who: who(caller), groups: [group.id], reason: res.map((r) => `${r.device}:${r.fromDriver ?? '-'}->${r.toDriver ?? '-'}`).join(' ') });
+      const res = op(group);
+      this.audit({ event: rpc === 'Bind' ? 'bind' : 'unbind', rpc, who: who(caller), groups: [group.id], reason: res.map((r) => `${r.device}:${r.fromDriver ?? '-'}->${r.toDriver ?? '-'}`).join(' ') });
       return res;
     } catch (e) {
-      throw this.refused('Unbind', caller, e);
+      throw this.refused(rpc, caller, e);
     }
   }
 
@@ -326,7 +321,7 @@ export class BrokerService extends EventEmitter {
       throw new PreconditionError(`refusing to take devices of group ${group.id} from their drivers: ${blocked.join('; ')} (override per device with "criticalOverride" in the daemon config)`, { group: group.id });
     }
     const record = this.#bound.get(String(group.id)) ?? new Map<string, string | null>();
-    const out: { device: string; fromDriver: string | null; toDriver: string | null; changed: boolean; note: string }[] = [];
+    const out: BindOutcome[] = [];
     for (const d of members) {
       const r = this.kernel([group], () => this.#o.host.bindVfio(d.name));
       if (r.changed && !record.has(d.name)) record.set(d.name, r.fromDriver);
@@ -338,7 +333,7 @@ export class BrokerService extends EventEmitter {
 
   private restoreGroup(group: HostGroup) {
     const record = this.#bound.get(String(group.id));
-    const out: { device: string; fromDriver: string | null; toDriver: string | null; changed: boolean; note: string }[] = [];
+    const out: BindOutcome[] = [];
     for (const d of group.devices.filter((x) => !x.bridge && x.driver !== 'pcieport')) {
       if (d.driver !== 'vfio-pci' && !d.driverOverride) {
         out.push({ device: d.name, fromDriver: d.driver, toDriver: d.driver, changed: false, note: 'not bound by the broker' });
@@ -643,6 +638,15 @@ export class BrokerService extends EventEmitter {
   event(e: Omit<BrokerEvent, 'time'>): void {
     this.emit('event', { time: this.#now().toISOString(), ...e });
   }
+}
+
+/** One device's move during Bind/Unbind. */
+export interface BindOutcome {
+  device: string;
+  fromDriver: string | null;
+  toDriver: string | null;
+  changed: boolean;
+  note: string;
 }
 
 export function modesOf(g: HostGroup): Mode[] {

@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import { ReflectionService } from '@grpc/reflection';
 import { BrokerError, InternalError, InvalidArgumentError, SessionMismatchError, type StatusName } from '../broker/errors.js';
-import type { Caller, Mode } from '../broker/types.js';
+import type { Caller } from '../broker/types.js';
 import { loadApi } from './proto.js';
 import { type BrokerService, type BrokerEvent } from './broker-service.js';
 import * as wire from './wire.js';
@@ -207,14 +207,13 @@ export class GrpcApiServer {
       Bind: this.unary((c, r: any) => ({ devices: s.bind(c, r.group).map(wire.binding) })),
       Unbind: this.unary((c, r: any) => ({ devices: s.unbind(c, r.group).map(wire.binding) })),
       Watch: (call: grpc.ServerWritableStream<any, unknown>) => {
-        let caller: Caller;
+        // Discovery is open to every authenticated connection; this only checks there is one.
         try {
-          caller = this.caller(call);
+          this.caller(call);
         } catch (e) {
           call.emit('error', toStatus(e));
           return;
         }
-        void caller;
         const send = (ev: BrokerEvent) => call.write(wire.event(ev));
         this.#watchers.add(call);
         if (call.request?.include_current) {
@@ -256,4 +255,3 @@ function tolerantDecoding(service: grpc.ServiceDefinition): grpc.ServiceDefiniti
   return out as grpc.ServiceDefinition;
 }
 
-export type { Mode };

@@ -6,24 +6,13 @@
  */
 import type { OwnedFd } from '../kernel/owned-fd.js';
 import type { GroupFacts } from '../broker/types.js';
+import type { DeviceInfo, GroupInfo } from '../kernel/sysfs/inventory.js';
 
-export interface HostGroup extends GroupFacts {
-  type: string | null;
-  reservedRegions: { start: string; end: string; type: string }[];
-  devNode: string;
+/** What the service needs of a sysfs group: the inventory's own types, narrowed. */
+export type HostDevice = Pick<DeviceInfo, 'name' | 'bus' | 'driver' | 'driverOverride' | 'vendor' | 'device' | 'class' | 'bridge' | 'cdev'>;
+
+export interface HostGroup extends GroupFacts, Omit<GroupInfo, 'devices'> {
   devices: HostDevice[];
-}
-
-export interface HostDevice {
-  name: string;
-  bus: string | null;
-  driver: string | null;
-  driverOverride: string | null;
-  vendor?: string;
-  device?: string;
-  class?: string;
-  bridge: boolean;
-  cdev: string | null;
 }
 
 /** The daemon's own handles for a legacy lease: kept to mint device fds later. */

@@ -3,7 +3,7 @@ import type { Lease } from '../broker/lease-table.js';
 import type { Mode } from '../broker/types.js';
 import { InvalidArgumentError } from '../broker/errors.js';
 import type { Holder, HostGroup } from './host.js';
-import type { BrokerEvent, Delivered } from './broker-service.js';
+import type { BindOutcome, BrokerEvent, Delivered } from './broker-service.js';
 
 const MODE_WIRE: Record<Mode, string> = { legacy: 'MODE_LEGACY', iommufd: 'MODE_IOMMUFD' };
 
@@ -65,6 +65,6 @@ export function status(s: { groups: number; leases: number; sessions: number; st
   return { groups: s.groups, leases: s.leases, sessions: s.sessions, started: s.started.toISOString() };
 }
 
-export function binding(b: { device: string; fromDriver: string | null; toDriver: string | null; changed: boolean; note: string }) {
+export function binding(b: BindOutcome) {
   return { device: b.device, from_driver: b.fromDriver ?? '', to_driver: b.toDriver ?? '', changed: b.changed, note: b.note };
 }

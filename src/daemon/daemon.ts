@@ -27,7 +27,7 @@ export interface DaemonHandle {
   metrics: Metrics;
   log: Logger;
   config: Config;
-  close(reason?: string): Promise<void>;
+  close(): Promise<void>;
 }
 
 export interface DaemonDeps {
@@ -192,7 +192,7 @@ export async function startDaemon(config: Config, deps: DaemonDeps): Promise<Dae
   let closed = false;
   return {
     service, metrics, log, config,
-    async close(reason = 'daemon stopping') {
+    async close() {
       if (closed) return;
       closed = true;
       notifier.notify({ STOPPING: 1 });
@@ -204,7 +204,6 @@ export async function startDaemon(config: Config, deps: DaemonDeps): Promise<Dae
       await grpc.close();
       fdChannel!.close();
       await http.close();
-      void reason;
       audit.close();
       notifier.close();
     },

@@ -38,7 +38,7 @@ export async function main(argv: string[]): Promise<number> {
       daemon.log.info({ signal: sig }, 'stopping');
       // Leases are not ended on a stop: the journal keeps them for the next start,
       // and the clients still hold their fds either way.
-      void daemon.close(`signal ${sig}`).then(() => resolve(0));
+      void daemon.close().then(() => resolve(0));
     };
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);

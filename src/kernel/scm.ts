@@ -108,4 +108,3 @@ function parseRights(libc: RawLibc, control: Buffer, len: number): OwnedFd[] {
   return out;
 }
 
-export { check };

@@ -8,7 +8,7 @@ import type { Host, HostGroup, LegacyHandles, Holder } from '../api/host.js';
 import { check, realLibc, type RawLibc } from './libc.js';
 import type { OwnedFd } from './owned-fd.js';
 import { RLIMIT_MEMLOCK } from './constants.js';
-import { SysfsInventory, type GroupInfo } from './sysfs/inventory.js';
+import { SysfsInventory } from './sysfs/inventory.js';
 import { Container } from './vfio/container.js';
 import { Group } from './vfio/group.js';
 import { Iommufd, VfioCdev } from './vfio/iommufd.js';
@@ -38,7 +38,8 @@ export class VfioHost implements Host {
   }
 
   scan(): HostGroup[] {
-    return this.inventory.scanGroups().map(toHostGroup);
+    // The inventory's GroupInfo already is a HostGroup (plus fields the service ignores).
+    return this.inventory.scanGroups();
   }
 
   groupOfDevice(name: string): number | undefined {
@@ -127,15 +128,4 @@ export class VfioHost implements Host {
   describe(pid: number) {
     return this.proc.describe(pid);
   }
-}
-
-export function toHostGroup(g: GroupInfo): HostGroup {
-  return {
-    id: g.id, viable: g.viable, viabilityReason: g.viabilityReason, noiommu: g.noiommu, type: g.type,
-    reservedRegions: g.reservedRegions, devNode: g.devNode,
-    devices: g.devices.map((d) => ({
-      name: d.name, bus: d.bus, driver: d.driver, driverOverride: d.driverOverride, vendor: d.vendor, device: d.device,
-      class: d.class, bridge: d.bridge, cdev: d.cdev,
-    })),
-  };
 }

@@ -8,7 +8,7 @@ import type { Test } from 'tap';
 import { VfioHost } from '../../src/kernel/vfio-host.js';
 import { ApiClient } from '../../src/client/api-client.js';
 import { main as brokerctl } from '../../src/cli/brokerctl.js';
-import { startHarness } from '../fixtures/daemon-harness.js';
+import { startHarness, watchFor } from '../fixtures/daemon-harness.js';
 import { EDU_ID } from '../fixtures/edu.js';
 import { findTopology, driverOf } from './topology.js';
 
@@ -49,15 +49,7 @@ export default async function (t: Test, variant: string) {
     t.equal(r.details['owner-uid'], String(NOBODY), 'and uid');
     t.equal(r.count, undefined, 'no fds for the loser');
     await other.exited;
-    let live!: () => void;
-    const subscribed = new Promise<void>((res) => { live = res; });
-    const released = new Promise<any>((res) => {
-      const s = api.watch((e) => {
-        if (e.kind === 'lease-current') live();
-        if (e.kind === 'lease-released') { s.cancel(); res(e); }
-      }, () => {}, true);
-    });
-    await subscribed;
+    const { event: released } = await watchFor(api, 'lease-released');
     const at = process.hrtime.bigint();
     owner.child.kill('SIGKILL');
     const ev = await released;

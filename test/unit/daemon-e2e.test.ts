@@ -11,7 +11,7 @@ import { realLibc } from '../../src/kernel/libc.js';
 import { ApiClient } from '../../src/client/api-client.js';
 import { main as brokerctl } from '../../src/cli/brokerctl.js';
 import { FakeHost, edu, group } from '../fixtures/fake-host.js';
-import { startHarness, type Harness } from '../fixtures/daemon-harness.js';
+import { startHarness, watchFor, type Harness } from '../fixtures/daemon-harness.js';
 
 const NOBODY = 65534;
 const policy = { rules: [{ name: 'nobody-edu', uids: [NOBODY], devices: { vendorDevice: ['1234:11e8'] }, memlock: '64m' }] };
@@ -51,16 +51,7 @@ t.test('an unprivileged client acquires, a second is refused with the owner, rel
 
   // Kill the owner: the session closes and the lease ends.
   const api = new ApiClient(h.config.apiSocket);
-  let subscribed!: () => void;
-  const watching = new Promise<void>((r) => { subscribed = r; });
-  const released = new Promise<any>((resolve) => {
-    // include_current: the snapshot proves the subscription is live before the kill.
-    const s = api.watch((e) => {
-      if (e.kind === 'lease-current') subscribed();
-      if (e.kind === 'lease-released') { s.cancel(); resolve(e); }
-    }, () => {}, true);
-  });
-  await watching;
+  const { event: released } = await watchFor(api, 'lease-released');
   const killedAt = process.hrtime.bigint();
   a.child.kill('SIGKILL');
   const ev = await released;
