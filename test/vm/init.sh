@@ -12,12 +12,12 @@ mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000,ro,cache=loose hostroo
 mount -t tmpfs -o mode=0755 upper /upper
 mkdir -p /upper/u /upper/w
 mount -t overlay overlay -o lowerdir=/lower,upperdir=/upper/u,workdir=/upper/w /newroot || { echo "init: overlay mount failed"; poweroff -f; }
-for d in proc sys dev tmp run; do mkdir -p /newroot/$d; done
+for d in proc sys dev; do mkdir -p /newroot/$d; done
 mount -t proc proc /newroot/proc
 mount -t sysfs sys /newroot/sys
 mount -t devtmpfs dev /newroot/dev
-mount -t tmpfs -o mode=1777 tmp /newroot/tmp
-mount -t tmpfs -o mode=0755 run /newroot/run
+# /tmp and /run stay as the overlay gives them (writable, on the tmpfs upper layer):
+# a tmpfs mounted there would hide a checkout that lives under the host's /tmp.
 mkdir -p /newroot/dev/pts /newroot/dev/shm && mount -t tmpfs -o mode=1777 shm /newroot/dev/shm
 cp /job.sh /newroot/tmp/job.sh
 stty -F /dev/ttyS1 raw -echo 2>/dev/null
