@@ -27,7 +27,11 @@ fi
 need=()
 qemu_ok() { command -v qemu-system-x86_64 >/dev/null && qemu-system-x86_64 --version | grep -Eq 'version (9|[1-9][0-9])\.'; }
 qemu_ok || need+=(qemu)
-for p in busybox-static cpio bc flex bison libelf-dev libssl-dev xz-utils gcc make linux-libc-dev python3 curl; do
+# The ABI test compiles against the installed linux/vfio.h and linux/iommufd.h;
+# bookworm's 6.1 headers predate the vfio cdev ioctls, so take 6.12's.
+uapi_ok() { grep -qs VFIO_DEVICE_BIND_IOMMUFD /usr/include/linux/vfio.h; }
+uapi_ok || need+=(uapi)
+for p in busybox-static cpio bc flex bison libelf-dev libssl-dev xz-utils gcc make python3 curl; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || need+=("$p")
 done
 if [ ${#need[@]} -gt 0 ] || ! apt-cache policy linux-source-6.12 2>/dev/null | grep -q 'Candidate: [0-9]'; then
@@ -38,13 +42,18 @@ if [[ " ${need[*]} " == *" qemu "* ]]; then
   log "installing QEMU from bookworm-backports"
   apt-get install -y -qq -t bookworm-backports qemu-system-x86 >/dev/null
 fi
+if [[ " ${need[*]} " == *" uapi "* ]]; then
+  log "installing linux-libc-dev (6.12 uapi headers) from bookworm-backports"
+  apt-get install -y -qq -t bookworm-backports linux-libc-dev >/dev/null
+fi
 rest=()
-for p in "${need[@]}"; do [ "$p" = qemu ] || rest+=("$p"); done
+for p in "${need[@]}"; do [ "$p" = qemu ] || [ "$p" = uapi ] || rest+=("$p"); done
 if [ ${#rest[@]} -gt 0 ]; then
   log "installing ${rest[*]}"
   apt-get install -y -qq "${rest[@]}" >/dev/null
 fi
 qemu_ok || { log "QEMU >= 9 is still missing after install"; exit 1; }
+uapi_ok || { log "linux/vfio.h still lacks the vfio cdev ioctls after install"; exit 1; }
 
 log "npm ci"
 npm ci --no-audit --no-fund --loglevel=error

@@ -10,8 +10,8 @@ import { SysError } from './sys-error.js';
 import { MSG_CMSG_CLOEXEC, MSG_CTRUNC, MSG_DONTWAIT, MSG_NOSIGNAL, MSG_TRUNC, SCM_RIGHTS, SOL_SOCKET } from './constants.js';
 
 export const SCM_MAX_FD = 253;
-const MSGHDR_SIZE = 56;
-const CMSG_HDR = 16;
+export const MSGHDR_SIZE = 56;
+export const CMSG_HDR = 16;
 const align8 = (n: number) => (n + 7) & ~7;
 export const cmsgSpace = (fds: number) => CMSG_HDR + align8(fds * 4);
 
