@@ -5,7 +5,8 @@ import { InvalidNameError } from './errors.js';
  * climb out of the sysfs root (`/`, `..`, NUL) or is not a name the kernel uses
  * is rejected before any path is built.
  */
-const DEVICE_NAME = /^[A-Za-z0-9:._-]{1,64}$/;
+// Must start with an alphanumeric: rules out ".", ".." and hidden entries.
+const DEVICE_NAME = /^[A-Za-z0-9][A-Za-z0-9:._-]{0,63}$/;
 
 export function checkGroupId(v: unknown): number {
   const s = typeof v === 'number' ? String(v) : v;
