@@ -1,0 +1,226 @@
+/**
+ * vfio-broker-exec: acquire a lease, run a command with the lease's fds
+ * inherited at 3, 4, 5, …, and hold the lease exactly as long as the command
+ * runs. This is how a VMM is started unprivileged: the launcher talks to the
+ * broker, the VMM only sees ordinary inherited fds (and, with --qemu, the
+ * matching command-line arguments).
+ */
+import { spawn } from 'node:child_process';
+import os from 'node:os';
+import { BrokerClient, type AcquireOptions, type LeaseHandle } from '../client/broker-client.js';
+import { BrokerCallError } from '../client/api-client.js';
+import { layout, LayoutError } from '../client/fd-layout.js';
+import { SysError } from '../kernel/sys-error.js';
+
+/**
+ * The launcher's own failures use the codes env(1) and timeout(1) use, so they
+ * cannot be mistaken for the child's status, which is passed through unchanged.
+ */
+export const EXEC_EXIT = { failed: 125, cannotExecute: 126, notFound: 127 } as const;
+
+export const EXEC_HELP = `usage: vfio-broker-exec [OPTIONS] (--group N | --device BDF)... -- COMMAND [ARGS...]
+
+Acquire VFIO fds from vfio-brokerd and run COMMAND with them inherited.
+The lease lasts exactly as long as COMMAND runs; its exit status is ours.
+
+options:
+  -g, --group N          lease IOMMU group N (repeatable)
+  -d, --device BDF       lease the group of device BDF (repeatable)
+      --only-requested   deliver fds only for the devices named, not every member
+  -m, --mode MODE        legacy (container, group and device fds; default) or
+                         iommufd (/dev/iommu and vfio cdev fds)
+      --qemu             append QEMU's iommufd arguments for every cdev:
+                           -object iommufd,id=vfio-broker-iommufd0,fd=N
+                           -device vfio-pci,iommufd=vfio-broker-iommufd0,fd=M
+                         (implies --mode iommufd)
+  -s, --socket PATH      API socket ($VFIO_BROKER_API, /run/vfio-broker/api.sock)
+      --fd-socket PATH   fd socket ($VFIO_BROKER_FD, /run/vfio-broker/fd.sock)
+  -h, --help             this help
+
+COMMAND sees, at fixed numbers from 3 up:
+  VFIO_CONTAINER_FD=3  VFIO_GROUP_FDS=N=fd,...  VFIO_DEVICE_FDS=bdf=fd,...
+  VFIO_IOMMUFD_FD=fd   VFIO_CDEV_FDS=bdf=fd,...  VFIO_BROKER_LEASE=id
+and its arguments may name them: {container} {iommufd} {group:N} {device:BDF} {cdev:BDF}
+
+Signals (INT, TERM, HUP, QUIT, USR1, USR2) are forwarded to COMMAND.
+
+exit status: COMMAND's own; if COMMAND dies of a signal, the same signal.
+  125 the broker refused or was unreachable (the reason is printed)
+  126 COMMAND could not be executed   127 COMMAND not found
+`;
+
+export class ExecUsageError extends Error {
+  override name = 'ExecUsageError';
+}
+
+export interface ExecArgs {
+  acquire: AcquireOptions;
+  qemu: boolean;
+  apiSocket?: string;
+  fdSocket?: string;
+  command: string[];
+  help: boolean;
+}
+
+export function parseExecArgs(argv: string[]): ExecArgs {
+  const a: ExecArgs = { acquire: { groups: [], devices: [], mode: 'legacy' }, qemu: false, command: [], help: false };
+  let modeGiven = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const value = () => {
+      const v = inline ?? argv[++i];
+      if (v === undefined) throw new ExecUsageError(`${flag} needs a value`);
+      return v;
+    };
+    switch (flag) {
+      case '--': a.command = argv.slice(i + 1); i = argv.length; break;
+      case '-h': case '--help': a.help = true; break;
+      case '-g': case '--group': {
+        const v = value();
+        if (!/^(0|[1-9][0-9]{0,9})$/.test(v)) throw new ExecUsageError(`--group needs a group number, not ${JSON.stringify(v)}`);
+        a.acquire.groups!.push(Number(v));
+        break;
+      }
+      case '-d': case '--device': a.acquire.devices!.push(value()); break;
+      case '--only-requested': a.acquire.onlyRequested = true; break;
+      case '-m': case '--mode': {
+        const v = value();
+        if (v !== 'legacy' && v !== 'iommufd') throw new ExecUsageError(`--mode is legacy or iommufd, not ${JSON.stringify(v)}`);
+        a.acquire.mode = v;
+        modeGiven = true;
+        break;
+      }
+      case '--qemu': a.qemu = true; break;
+      case '-s': case '--socket': a.apiSocket = value(); break;
+      case '--fd-socket': a.fdSocket = value(); break;
+      default:
+        // Without "--", the first non-option starts the command (like env(1)).
+        if (arg.startsWith('-')) throw new ExecUsageError(`unknown option ${arg}`);
+        a.command = argv.slice(i);
+        i = argv.length;
+    }
+  }
+  if (a.help) return a;
+  if (a.qemu) {
+    if (modeGiven && a.acquire.mode !== 'iommufd') throw new ExecUsageError('--qemu needs --mode iommufd: QEMU takes pre-opened VFIO fds only through iommufd');
+    a.acquire.mode = 'iommufd';
+  }
+  if (!a.acquire.groups!.length && !a.acquire.devices!.length) throw new ExecUsageError('name at least one --group or --device');
+  if (!a.command.length) throw new ExecUsageError('no command given (put it after --)');
+  return a;
+}
+
+const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'];
+
+interface Out { write(s: string): void }
+
+/** The outcome the process should take: an exit code, or death by the child's signal. */
+export type ExecOutcome = { code: number } | { signal: NodeJS.Signals };
+
+export async function runExec(argv: string[], err: Out = process.stderr, out: Out = process.stdout): Promise<ExecOutcome> {
+  let args: ExecArgs;
+  try {
+    args = parseExecArgs(argv);
+  } catch (e) {
+    if (!(e instanceof ExecUsageError)) throw e;
+    err.write(`vfio-broker-exec: ${e.message}\n(see vfio-broker-exec --help)\n`);
+    return { code: EXEC_EXIT.failed };
+  }
+  if (args.help) {
+    out.write(EXEC_HELP);
+    return { code: 0 };
+  }
+
+  let client: BrokerClient;
+  try {
+    client = await BrokerClient.connect({ apiSocket: args.apiSocket, fdSocket: args.fdSocket });
+  } catch (e) {
+    err.write(`vfio-broker-exec: vfio-brokerd unreachable: ${(e as Error).message}\n`);
+    return { code: EXEC_EXIT.failed };
+  }
+  let lease: LeaseHandle;
+  try {
+    lease = await client.acquire(args.acquire);
+  } catch (e) {
+    client.close();
+    err.write(`vfio-broker-exec: ${describe(e)}\n`);
+    return { code: EXEC_EXIT.failed };
+  }
+
+  let plan;
+  try {
+    plan = layout({
+      container: lease.container?.fd, iommufd: lease.iommufd?.fd,
+      groups: new Map([...lease.groups].map(([g, f]) => [g, f.fd])),
+      devices: new Map([...lease.devices].map(([d, f]) => [d, f.fd])),
+      cdevs: new Map([...lease.cdevs].map(([d, f]) => [d, f.fd])),
+    }, args.command, { qemu: args.qemu });
+  } catch (e) {
+    if (!(e instanceof LayoutError)) throw e;
+    await client.release(lease).catch(() => undefined);
+    client.close();
+    err.write(`vfio-broker-exec: ${e.message}\n`);
+    return { code: EXEC_EXIT.failed };
+  }
+
+  const [file, ...rest] = plan.argv;
+  const child = spawn(file, rest, {
+    stdio: ['inherit', 'inherit', 'inherit', ...plan.inherit],
+    env: { ...process.env, ...plan.env, VFIO_BROKER_LEASE: lease.id },
+  });
+  const spawned = await new Promise<NodeJS.ErrnoException | null>((resolve) => {
+    child.once('spawn', () => resolve(null));
+    child.once('error', (e) => resolve(e));
+  });
+  // The child has its own copies now. Dropping ours means that when the child
+  // exits nothing holds the devices open, so the release is clean.
+  for (const f of lease.all) f.close();
+  if (spawned) {
+    await client.release(lease).catch(() => undefined);
+    client.close();
+    err.write(`vfio-broker-exec: ${file}: ${spawned.message}\n`);
+    return { code: spawned.code === 'ENOENT' ? EXEC_EXIT.notFound : EXEC_EXIT.cannotExecute };
+  }
+
+  const forward = (sig: NodeJS.Signals) => { child.kill(sig); };
+  for (const s of FORWARDED) process.on(s, forward);
+  // The daemon may end the lease under us (revoke, or it restarts without the
+  // lease): say so; the child keeps its fds, as the kernel cannot take them back.
+  client.on('revoke', (m: { deadlineMs?: number }) => err.write(`vfio-broker-exec: the broker asks for lease ${lease.id} back (deadline ${m?.deadlineMs ?? '?'} ms)\n`));
+  const onClosed = () => err.write('vfio-broker-exec: the broker closed our session; the lease is over\n');
+  client.on('closed', onClosed);
+
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once('exit', (c, s) => resolve([c, s])));
+  for (const s of FORWARDED) process.off(s, forward);
+  client.off('closed', onClosed);
+  try {
+    await client.release(lease.id);
+  } catch (e) {
+    // Already gone (revoked, or the session ended): nothing left to release.
+    if (!(e instanceof BrokerCallError)) throw e;
+  }
+  client.close();
+  return signal ? { signal } : { code: code ?? EXEC_EXIT.failed };
+}
+
+function describe(e: unknown): string {
+  if (e instanceof BrokerCallError) {
+    const extra = Object.entries(e.details).filter(([k]) => k !== 'error').map(([k, v]) => `${k}=${v}`).join(' ');
+    return `${e.unreachable ? 'vfio-brokerd unreachable' : `refused (${e.codeName})`}: ${e.message}${extra ? ` [${extra}]` : ''}`;
+  }
+  if (e instanceof SysError) return `${e.message}`;
+  return (e as Error).message ?? String(e);
+}
+
+/** Exit the way the child did: same code, or the same signal (default action restored). */
+export function finish(o: ExecOutcome): void {
+  if ('code' in o) {
+    process.exitCode = o.code;
+    return;
+  }
+  for (const s of FORWARDED) process.removeAllListeners(s);
+  process.kill(process.pid, o.signal);
+  // Signals whose default action is not to terminate (or that Node owns): the shell convention.
+  setTimeout(() => process.exit(128 + (os.constants.signals[o.signal] ?? 0)), 100).unref();
+}
