@@ -83,6 +83,8 @@ export class BrokerService extends EventEmitter {
   readonly grants = new GrantTable();
   readonly started: Date;
   #handles = new Map<string, LegacyHandles>();
+  /** Per lease, the kernel's device-request watches, one per device (the registration is per device). */
+  #requests = new Map<string, Map<string, { close(): void }>>();
   /** Every member device of each lease's groups, as at acquire: sysfs forgets removed devices. */
   #members = new Map<string, Set<string>>();
   #o: ServiceOptions;
@@ -468,7 +470,9 @@ export class BrokerService extends EventEmitter {
     try {
       for (const g of groups) {
         for (const d of deliverableDevices(g, requested)) {
-          items.push({ fd: this.kernel(groups, () => this.#o.host.deviceFd(handles.groups.get(g.id)!, d)), role: 'device', group: g.id, device: d, keep: false });
+          const fd = this.kernel(groups, () => this.#o.host.deviceFd(handles.groups.get(g.id)!, d));
+          items.push({ fd, role: 'device', group: g.id, device: d, keep: false });
+          this.watchRequests(lease, g.id, d, fd);
         }
       }
     } catch (e) {
@@ -518,7 +522,9 @@ export class BrokerService extends EventEmitter {
       for (const d of devices) {
         if (!allowed.has(d)) throw new NotFoundError(`device ${d} is not a vfio-bound member of lease ${lease.id}`, { device: d, lease: lease.id });
         const g = groups.find((x) => x.devices.some((m) => m.name === d))!;
-        items.push({ fd: this.kernel(groups, () => this.#o.host.deviceFd(handles.groups.get(g.id)!, d)), role: 'device', group: g.id, device: d, keep: false });
+        const fd = this.kernel(groups, () => this.#o.host.deviceFd(handles.groups.get(g.id)!, d));
+        items.push({ fd, role: 'device', group: g.id, device: d, keep: false });
+        this.watchRequests(lease, g.id, d, fd);
       }
       const requestId = id('R-', 4);
       await this.#o.deliver(sessionId, requestId, items);
@@ -530,6 +536,32 @@ export class BrokerService extends EventEmitter {
       for (const it of items) if (!it.keep) it.fd.close();
       throw e;
     }
+  }
+
+  /**
+   * Listen for the kernel asking for `device` back (sysfs remove or unbind while
+   * a client holds it). The owner is told on its session and watchers see a
+   * `device-release-requested` event; the removal waits until every fd of the
+   * device is closed, which only the holders can do.
+   */
+  private watchRequests(lease: Lease, group: number, device: string, fd: OwnedFd): void {
+    let watches = this.#requests.get(lease.id);
+    if (!watches) this.#requests.set(lease.id, (watches = new Map()));
+    if (watches.has(device)) return;
+    let w: { close(): void } | null = null;
+    try {
+      w = this.#o.host.watchRequests(fd, device, () => {
+        const live = this.leases.get(lease.id);
+        if (!live) return;
+        const reason = 'the kernel asks for the device back (it is being removed or unbound); close every fd of it to let that finish';
+        this.event({ kind: 'device-release-requested', device, leaseId: lease.id, owner: live, group, reason });
+        if (live.sessionId) this.#o.notify(live.sessionId, { type: 'device-event', lease: lease.id, kind: 'device-release-requested', device });
+      });
+    } catch (e) {
+      // Not fatal: the lease works, the owner just won't hear of a removal early.
+      this.emit('warning', `cannot watch ${device} for removal requests: ${(e as Error).message}`);
+    }
+    if (w) watches.set(device, w);
   }
 
   private leaseDevices(lease: Lease): string[] {
@@ -555,6 +587,8 @@ export class BrokerService extends EventEmitter {
     const h = this.#handles.get(lease.id);
     this.#handles.delete(lease.id);
     if (h) closeHandles(h);
+    for (const w of this.#requests.get(lease.id)?.values() ?? []) w.close();
+    this.#requests.delete(lease.id);
     if (lease.managed) {
       for (const g of this.#o.host.scan().filter((x) => lease.groups.includes(x.id))) {
         try {

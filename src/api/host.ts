@@ -41,6 +41,11 @@ export interface Host {
   openLegacy(groups: HostGroup[]): LegacyHandles;
   /** A fresh device fd through a group fd the daemon holds. */
   deviceFd(group: OwnedFd, device: string): OwnedFd;
+  /**
+   * Be told when the kernel wants a device back (it is being removed or unbound
+   * while a device fd is open). Null when the device cannot signal that.
+   */
+  watchRequests(device: OwnedFd, name: string, onRequest: () => void): { close(): void } | null;
   /** /dev/iommu with IOMMU_OPTION_RLIMIT_MODE=1 set (per-process accounting). */
   openIommufd(): OwnedFd;
   /** /dev/vfio/devices/<cdev>, unbound. */

@@ -12,6 +12,8 @@ import { SysfsInventory } from './sysfs/inventory.js';
 import { Container } from './vfio/container.js';
 import { Group } from './vfio/group.js';
 import { Iommufd, VfioCdev } from './vfio/iommufd.js';
+import { Device } from './vfio/device.js';
+import { DeviceRequestWatch } from './vfio/device-request.js';
 import { Procfs } from './procfs.js';
 import { DriverBinder } from './driver-binding.js';
 import { HostCriticalGuard } from './host-critical.js';
@@ -71,6 +73,10 @@ export class VfioHost implements Host {
 
   deviceFd(group: OwnedFd, device: string): OwnedFd {
     return Group.fromFd(group, -1).getDeviceFd(device).fd;
+  }
+
+  watchRequests(device: OwnedFd, name: string, onRequest: () => void): DeviceRequestWatch | null {
+    return DeviceRequestWatch.register(Device.fromFd(device, name), this.#libc, onRequest);
   }
 
   openIommufd(): OwnedFd {

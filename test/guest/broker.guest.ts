@@ -4,18 +4,24 @@
  * use the fds they are handed for MMIO and DMA.
  */
 import fs from 'node:fs';
+import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import type { Test } from 'tap';
 import { VfioHost } from '../../src/kernel/vfio-host.js';
 import { ApiClient } from '../../src/client/api-client.js';
 import { main as brokerctl } from '../../src/cli/brokerctl.js';
-import { startHarness, watchFor } from '../fixtures/daemon-harness.js';
+import { ScriptedClient, cleanEnv, outsideTap, startHarness, watchFor } from '../fixtures/daemon-harness.js';
 import { EDU_ID } from '../fixtures/edu.js';
-import { findTopology, driverOf } from './topology.js';
+import { findTopology, driverOf, bindVfioPci } from './topology.js';
 
 const NOBODY = 65534;
 const HELPER = 1234;
 const STRANGER = 4242;
 const fdCount = () => fs.readdirSync('/proc/self/fd').length;
+const here = path.dirname(fileURLToPath(import.meta.url));
+const EXEC = path.join(here, '../../bin/vfio-broker-exec');
+const EXEC_CHILD = path.join(here, '../fixtures/exec-child.ts');
 
 export default async function (t: Test, variant: string) {
   if (variant !== 'iommu') return;
@@ -121,6 +127,47 @@ export default async function (t: Test, variant: string) {
     const dma = await c.step('edu-dma');
     t.same(dma.results, [true, true], 'both devices DMA through the one mapping');
     await c.exited;
+  });
+
+  await t.test('vfio-broker-exec: the child reads BAR0 through inherited fds; the lease lives exactly as long as it', async (t) => {
+    const { apiSocket, fdSocket } = h.config;
+    const run = new ScriptedClient(spawn(...outsideTap(EXEC, ['-s', apiSocket, '--fd-socket', fdSocket, '-g', String(g1), '--',
+      process.execPath, '--import', 'tsx', EXEC_CHILD, '--edu', topo.standaloneEdu, '--exit', '3']), {
+      uid: NOBODY, gid: NOBODY, stdio: ['ignore', 'pipe', 'pipe'], env: cleanEnv(),
+    }));
+    const report = await run.step('child');
+    t.match(report, { uid: NOBODY, container: '3', groups: `${g1}=4`, devices: `${topo.standaloneEdu}=5`, allOpen: true }, 'fds at 3, 4, 5, described in the environment');
+    t.equal(report.eduId, EDU_ID, 'the child read the edu ID register through the inherited device fd');
+    t.same(await run.exited, { code: 3, signal: null }, `the child's exit status comes back ${run.stderr}`);
+    t.equal(h.daemon.service.leases.size, 0, 'the lease ended with the child');
+  });
+
+  await t.test('removing a leased device: the owner is told, the removal completes once it lets go, Watch sees remove and rescan', async (t) => {
+    const dev = topo.standaloneEdu2;
+    const owner = h.client(NOBODY, [{ op: 'acquire', groups: [g2] }, { op: 'await-event', kind: 'device-release-requested' }, { op: 'release' }, { op: 'hold' }]);
+    const acquired = await owner.step('acquire');
+    t.equal(acquired.ok, true);
+    const { event: requested } = await watchFor(api, 'device-release-requested', (e) => e.device === dev);
+    const { event: removed } = await watchFor(api, 'device-removed', (e) => e.device === dev);
+    // Subscribed now: watchFor proves a subscription live through a lease snapshot.
+    const { event: added } = await watchFor(api, 'device-added', (e) => e.device === dev);
+    // The write blocks in the kernel until every fd of the device is closed, so
+    // it runs in its own process: the daemon must stay responsive meanwhile.
+    const remover = spawn('sh', ['-c', `echo 1 > /sys/bus/pci/devices/${dev}/remove`], { stdio: 'ignore' });
+    const removerDone = new Promise<number | null>((r) => remover.on('exit', r));
+    const req = await requested;
+    t.equal(req.lease_id, acquired.lease, `Watch: the kernel asks for ${dev} back, naming the lease`);
+    const told = await owner.step('await-event');
+    t.match(told.event, { kind: 'device-release-requested', device: dev }, 'the owner is told on its session');
+    t.equal((await owner.step('release')).ok, true, 'the owner releases, closing its fds');
+    t.equal(await removerDone, 0, 'the sysfs remove completes');
+    t.equal((await removed).device, dev, 'Watch sees the device removed');
+    fs.writeFileSync('/sys/bus/pci/rescan', '1');
+    t.equal((await added).device, dev, 'Watch sees it come back on rescan');
+    bindVfioPci(dev);
+    t.equal(driverOf(dev), 'vfio-pci', 'rebound for whatever runs next');
+    owner.child.kill('SIGTERM');
+    await owner.exited;
   });
 
   await t.test('the daemon holds no fd once every client is gone', async (t) => {

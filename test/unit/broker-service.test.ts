@@ -277,3 +277,23 @@ t.test('bind / unbind (admin) with the host-critical guard; managed leases bind 
   svc.release(user(10), s.id, undefined, lease.lease.id);
   t.equal(host.groups.find((g) => g.id === 3)!.devices[1].driver, 'virtio-pci', 'managed release restores the driver');
 });
+
+t.test('the kernel asking for a device back reaches the owner and Watch; the watch ends with the lease', async (t) => {
+  const { svc, host, notes } = setup();
+  const events: any[] = [];
+  svc.on('event', (e) => events.push(e));
+  const a = svc.openSession(user(10));
+  const res = await svc.acquire(user(10), acq(a, { groups: [2] }));
+  t.same([...host.requestWatches.keys()].sort(), ['0000:02:01.0', '0000:02:02.0'], 'one watch per delivered device');
+  await svc.openDevice(user(10), a.id, a.secret, res.lease.id, '0000:02:01.0');
+  t.equal(host.requestWatches.size, 2, 'minting again does not register twice');
+  host.requestBack('0000:02:02.0');
+  const ev = events.find((e) => e.kind === 'device-release-requested');
+  t.match(ev, { device: '0000:02:02.0', leaseId: res.lease.id, group: 2, reason: /close every fd/ });
+  t.match(notes.at(-1), { session: a.id, msg: { type: 'device-event', kind: 'device-release-requested', device: '0000:02:02.0', lease: res.lease.id } });
+  svc.release(user(10), a.id, a.secret, res.lease.id);
+  t.ok([...host.requestWatches.values()].every((w) => w.closed), 'watches closed when the lease ends');
+  const before = notes.length;
+  host.requestBack('0000:02:01.0');
+  t.equal(notes.length, before, 'nothing after the lease is gone');
+});

@@ -70,6 +70,8 @@ export const VFIO_PCI_CONFIG_REGION_INDEX = 7;
 export const VFIO_PCI_INTX_IRQ_INDEX = 0;
 export const VFIO_PCI_MSI_IRQ_INDEX = 1;
 export const VFIO_PCI_MSIX_IRQ_INDEX = 2;
+export const VFIO_PCI_ERR_IRQ_INDEX = 3;
+export const VFIO_PCI_REQ_IRQ_INDEX = 4;
 
 export const IOMMU_IOAS_MAP_FIXED_IOVA = 1 << 0;
 export const IOMMU_IOAS_MAP_WRITEABLE = 1 << 1;
