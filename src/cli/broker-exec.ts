@@ -11,6 +11,8 @@ import { BrokerClient, type AcquireOptions, type LeaseHandle } from '../client/b
 import { BrokerCallError } from '../client/api-client.js';
 import { layout, LayoutError } from '../client/fd-layout.js';
 import { SysError } from '../kernel/sys-error.js';
+import { isUnlimited, memlockLimit } from '../kernel/rlimit.js';
+import { formatBytes, qemuPinnedBytes } from '../client/qemu-memory.js';
 
 /**
  * The launcher's own failures use the codes env(1) and timeout(1) use, so they
@@ -164,6 +166,9 @@ export async function runExec(argv: string[], err: Out = process.stderr, out: Ou
     return { code: EXEC_EXIT.failed };
   }
 
+  const memlockHint = args.qemu ? qemuMemlockHint(lease, plan.argv) : null;
+  if (memlockHint) err.write(`vfio-broker-exec: warning: ${memlockHint}\n`);
+
   const [file, ...rest] = plan.argv;
   const child = spawn(file, rest, {
     stdio: ['inherit', 'inherit', 'inherit', ...plan.inherit],
@@ -201,7 +206,25 @@ export async function runExec(argv: string[], err: Out = process.stderr, out: Ou
     if (!(e instanceof BrokerCallError)) throw e;
   }
   client.close();
+  if (memlockHint && code !== 0) err.write(`vfio-broker-exec: ${file} failed; likely cause: ${memlockHint}\n`);
   return signal ? { signal } : { code: code ?? EXEC_EXIT.failed };
+}
+
+/**
+ * QEMU pins all guest RAM for DMA, charged to RLIMIT_MEMLOCK, which the broker
+ * raised to the lease's allowance. If that cannot cover this command line,
+ * say which setting to change before QEMU fails with a bare ENOMEM.
+ */
+const MiB = 1024n * 1024n;
+
+function qemuMemlockHint(lease: LeaseHandle, argv: string[]): string | null {
+  const need = qemuPinnedBytes(argv);
+  const { soft } = memlockLimit();
+  if (isUnlimited(soft) || soft >= need) return null;
+  const allowance = lease.memlockBytes > 0 ? `an allowance of ${formatBytes(BigInt(lease.memlockBytes))}` : 'no memlock allowance';
+  return `QEMU will pin about ${formatBytes(need)} (guest RAM plus firmware) but RLIMIT_MEMLOCK is ${formatBytes(soft)}: ` +
+    `lease ${lease.id} has ${allowance}. Raise "memlock" in the vfio-broker policy rule that grants this device ` +
+    `(at least "memlock": "${(need + MiB - 1n) / MiB}m") and reload the daemon`;
 }
 
 function describe(e: unknown): string {

@@ -15,6 +15,7 @@ import { Iommufd, VfioCdev } from './vfio/iommufd.js';
 import { Device } from './vfio/device.js';
 import { DeviceRequestWatch } from './vfio/device-request.js';
 import { Procfs } from './procfs.js';
+import { raiseMemlock } from './rlimit.js';
 import { DriverBinder } from './driver-binding.js';
 import { HostCriticalGuard } from './host-critical.js';
 
@@ -100,17 +101,8 @@ export class VfioHost implements Host {
   }
 
   setMemlock(pid: number, bytes: number): void {
-    const cur = Buffer.alloc(16);
-    check(this.#libc, `prlimit(${pid}, RLIMIT_MEMLOCK)`, this.#libc.prlimit(pid, RLIMIT_MEMLOCK, null, cur));
-    const soft = cur.readBigUInt64LE(0);
-    const hard = cur.readBigUInt64LE(8);
-    const want = BigInt(bytes);
     // Only ever raise: a process that already has more (or unlimited) keeps it.
-    if (soft >= want && hard >= want) return;
-    const next = Buffer.alloc(16);
-    next.writeBigUInt64LE(soft > want ? soft : want, 0);
-    next.writeBigUInt64LE(hard > want ? hard : want, 8);
-    check(this.#libc, `prlimit(${pid}, RLIMIT_MEMLOCK, ${bytes})`, this.#libc.prlimit(pid, RLIMIT_MEMLOCK, next, null));
+    raiseMemlock(pid, BigInt(bytes), this.#libc);
   }
 
   bindVfio(device: string) {
