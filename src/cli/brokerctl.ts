@@ -65,7 +65,7 @@ export async function main(argv: string[], out: Out = process.stdout, err: Out =
           groups.flatMap((g: any) => g.devices.map((d: any, i: number) => [
             i === 0 ? g.id : '', d.name, d.vendor ? `${d.vendor.replace(/^0x/, '')}:${d.device.replace(/^0x/, '')}` : '-', d.class || '-',
             d.driver || '-', d.cdev || '-', i === 0 ? (g.noiommu ? 'UNSAFE-noiommu' : g.viable ? 'yes' : 'no') : '',
-            i === 0 ? g.modes.map((m: string) => m.replace('MODE_', '').toLowerCase()).join(',') : '',
+            i === 0 ? modesText(g, ',') : '',
             i === 0 ? ownerText(g.owner) : '',
           ]))));
         return EXIT.ok;
@@ -75,7 +75,7 @@ export async function main(argv: string[], out: Out = process.stdout, err: Out =
         print(g, () => [
           `group ${g.id}  ${g.dev_node}  type ${g.type || '-'}${g.noiommu ? '  UNSAFE: noiommu (no DMA isolation)' : ''}`,
           `viable: ${g.viable ? 'yes' : `no — ${g.viability_reason}`}`,
-          `modes: ${g.modes.map((m: string) => m.replace('MODE_', '').toLowerCase()).join(', ')}`,
+          `modes: ${modesText(g, ', ')}`,
           `owner: ${ownerText(g.owner)}`,
           '',
           table(['DEVICE', 'BUS', 'ID', 'CLASS', 'DRIVER', 'OVERRIDE', 'CDEV'], g.devices.map((d: any) => [
@@ -145,6 +145,11 @@ class UsageError extends Error {}
 function usage(err: Out, msg: string): number {
   err.write(`vfio-brokerctl: ${msg}\n\n${HELP}`);
   return EXIT.usage;
+}
+
+/** legacy / iommufd; a noiommu group's legacy mode is spelled out as unsafe. */
+function modesText(g: { modes: string[]; noiommu: boolean }, sep: string): string {
+  return g.modes.map((m) => m.replace('MODE_', '').toLowerCase()).map((m) => (g.noiommu ? `noiommu-${m}` : m)).join(sep);
 }
 
 function report(err: Out, e: BrokerCallError): number {
