@@ -283,6 +283,15 @@ export class BrokerService extends EventEmitter {
     if (!isAdmin(this.#o.policy(), caller)) throw new PermissionDeniedError(`uid ${caller.uid} is not root or in the admin group`, { uid: caller.uid });
   }
 
+  /**
+   * Stop listening to the kernel for device requests (daemon stop). Leases stay:
+   * a restart restores them from the journal.
+   */
+  stopWatching(): void {
+    for (const watches of this.#requests.values()) for (const w of watches.values()) w.close();
+    this.#requests.clear();
+  }
+
   /** End every lease (daemon shutdown without a restart to come). */
   shutdown(reason: string): void {
     for (const l of this.leases.all()) this.end(l, reason);

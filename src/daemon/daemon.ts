@@ -201,6 +201,7 @@ export async function startDaemon(config: Config, deps: DaemonDeps): Promise<Dae
       clearInterval(graceTimer);
       if (wdTimer) clearInterval(wdTimer);
       uevents?.close();
+      service.stopWatching();
       await grpc.close();
       fdChannel!.close();
       await http.close();

@@ -31,8 +31,6 @@ export class DeviceRequestWatch {
       const n = eventfd.libc.read(eventfd.fd, this.#count, 8);
       if (n === 8) onRequest(Number(this.#count.readBigUInt64LE(0)));
     });
-    // A pending request must not keep the daemon's event loop alive by itself.
-    this.#watch.unref();
   }
 
   /**
