@@ -253,7 +253,7 @@ t.test('memlock limits', async (t) => {
   t.ok(real.soft <= real.hard || isUnlimited(real.hard), 'soft ≤ hard for this process');
   const calls: (Buffer | null)[] = [];
   const k = new FakeLibc();
-  k.prlimit = (_pid, _res, next, old) => {
+  k.prlimit = (_pid: number, _res: number, next: Buffer | null, old: Buffer | null) => {
     if (old) { old.writeBigUInt64LE(8n << 20n, 0); old.writeBigUInt64LE(64n << 20n, 8); }
     calls.push(next);
     return 0;
