@@ -68,6 +68,11 @@ export interface ServiceOptions {
   notify: Notify;
   /** Durable record of the lease table; written before any fd of a new lease leaves. */
   journal?: { write(leases: Lease[]): void };
+  /**
+   * Where the daemon's container and group fds survive a restart (the systemd fd
+   * store): kept before a lease's fds go out, dropped when it ends.
+   */
+  fdStore?: { keep(leaseId: string, h: LegacyHandles): void; drop(leaseId: string, h: LegacyHandles): void };
   /** Devices an operator explicitly allowed to be unbound even though the host uses them. */
   criticalOverride?: Set<string>;
   now?: () => Date;
@@ -382,7 +387,7 @@ export class BrokerService extends EventEmitter {
     for (const l of leases) {
       const h = handles.get(l.id);
       if (!this.#o.host.alive(l.owner.pid, l.owner.startTime)) {
-        if (h) closeHandles(h);
+        if (h) this.forgetHandles(l.id, h);
         dropped.push({ lease: l, reason: `owner pid ${l.owner.pid} is gone` });
         continue;
       }
@@ -390,7 +395,7 @@ export class BrokerService extends EventEmitter {
       if (h) this.#handles.set(l.id, h);
       restored.push(l);
     }
-    for (const [leaseId, h] of handles) if (!this.leases.get(leaseId)) closeHandles(h);
+    for (const [leaseId, h] of handles) if (!this.leases.get(leaseId)) this.forgetHandles(leaseId, h);
     this.persist();
     for (const d of dropped) this.audit({ event: 'release', rpc: 'Restore', who: who(d.lease.owner), lease: d.lease.id, groups: d.lease.groups, reason: d.reason });
     return { restored, dropped };
@@ -440,6 +445,25 @@ export class BrokerService extends EventEmitter {
 
   restoredAt: Date | null = null;
 
+  private storeHandles(leaseId: string, h: LegacyHandles): void {
+    try {
+      this.#o.fdStore?.keep(leaseId, h);
+    } catch (e) {
+      // The lease works without it; only a restart would lose its group fds.
+      this.emit('warning', `fd store: cannot keep the fds of lease ${leaseId}: ${(e as Error).message}`);
+    }
+  }
+
+  /** Close the daemon's copies, and take them out of the fd store, exactly once. */
+  private forgetHandles(leaseId: string, h: LegacyHandles): void {
+    try {
+      this.#o.fdStore?.drop(leaseId, h);
+    } catch (e) {
+      this.emit('warning', `fd store: cannot drop the fds of lease ${leaseId}: ${(e as Error).message}`);
+    }
+    closeHandles(h);
+  }
+
   private persist(): void {
     this.#o.journal?.write(this.leases.all());
   }
@@ -474,6 +498,7 @@ export class BrokerService extends EventEmitter {
   private openLegacyItems(lease: Lease, groups: HostGroup[], requested?: Set<string>): DeliveryItem[] {
     const handles = this.kernel(groups, () => this.#o.host.openLegacy(groups));
     this.#handles.set(lease.id, handles);
+    this.storeHandles(lease.id, handles);
     const items: DeliveryItem[] = [{ fd: handles.container, role: 'container', keep: true }];
     for (const g of groups) items.push({ fd: handles.groups.get(g.id)!, role: 'group', group: g.id, keep: true });
     try {
@@ -595,7 +620,7 @@ export class BrokerService extends EventEmitter {
     this.#members.delete(lease.id);
     const h = this.#handles.get(lease.id);
     this.#handles.delete(lease.id);
-    if (h) closeHandles(h);
+    if (h) this.forgetHandles(lease.id, h);
     for (const w of this.#requests.get(lease.id)?.values() ?? []) w.close();
     this.#requests.delete(lease.id);
     if (lease.managed) {

@@ -13,6 +13,8 @@ import { Metrics } from '../http/metrics.js';
 import { HttpServer } from '../http/server.js';
 import { peerCredOfSocket, type PeerCred } from '../kernel/peercred.js';
 import { SdNotifier, watchdogUsec } from '../kernel/sd-notify.js';
+import { takeListenFds } from '../kernel/sd-listen.js';
+import { FdStore } from './fd-store.js';
 import { UeventMonitor } from '../kernel/uevent.js';
 import type { Config } from './config.js';
 import { systemAccounts } from './accounts.js';
@@ -66,6 +68,10 @@ export async function startDaemon(config: Config, deps: DaemonDeps): Promise<Dae
   const journal = new LeaseJournal(config.stateDir, deps.bootId ?? bootId());
 
   let fdChannel: FdChannel | undefined;
+  const notifier = new SdNotifier();
+  const fdStore = new FdStore(notifier, log);
+  // Fds systemd kept for us across a restart (legacy leases' container and group fds).
+  const stored = FdStore.recover(takeListenFds(), log);
   const service = new BrokerService({
     host,
     policy: () => policy.current,
@@ -76,6 +82,7 @@ export async function startDaemon(config: Config, deps: DaemonDeps): Promise<Dae
     deliver: (s, r, items) => fdChannel!.deliver(s, r, items),
     notify: (s, m) => fdChannel?.notify(s, m),
     journal,
+    fdStore,
     criticalOverride: new Set(config.criticalOverride),
   });
   service.on('warning', (msg: string) => log.warn({}, msg));
@@ -84,8 +91,9 @@ export async function startDaemon(config: Config, deps: DaemonDeps): Promise<Dae
   const prior = journal.read();
   if (prior.found) metrics.restarts.inc();
   if (prior.staleBoot) log.info({}, 'lease journal is from an earlier boot: every fd died with that kernel, starting empty');
-  if (prior.entries.length) {
-    const { restored, dropped } = service.restore(prior.entries.map(fromEntry), new Map());
+  if (stored.size) log.info({ leases: [...stored.keys()] }, `fd store: recovered the fds of ${stored.size} lease(s)`);
+  if (prior.entries.length || stored.size) {
+    const { restored, dropped } = service.restore(prior.entries.map(fromEntry), stored);
     service.restoredAt = new Date();
     metrics.restoredLeases.inc(restored.length);
     for (const d of dropped) log.info({ lease: d.lease.id }, `restored lease released: ${d.reason}`);
@@ -167,7 +175,6 @@ export async function startDaemon(config: Config, deps: DaemonDeps): Promise<Dae
     groups: groups.map((g) => ({ id: g.id, viable: g.viable, noiommu: g.noiommu, devices: g.devices.map((d) => `${d.name}${d.driver ? `(${d.driver})` : ''}`) })),
   }, `inventory: ${groups.length} IOMMU group(s), ${groups.filter((g) => g.viable).length} viable`);
 
-  const notifier = new SdNotifier();
   const status = () => `${host.scan().length} groups, ${service.leases.size} leases, ${service.sessions.size} sessions`;
   ready = true;
   notifier.notify({ READY: 1, STATUS: status(), MAINPID: process.pid });

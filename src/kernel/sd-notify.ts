@@ -2,11 +2,12 @@
  * systemd's notify protocol without libsystemd: a datagram to $NOTIFY_SOCKET
  * (a filesystem path, or "@name" in the abstract namespace). READY=1, STATUS=,
  * WATCHDOG=1 and STOPPING=1 need nothing but the datagram; FDSTORE=1 adds the fds
- * as SCM_RIGHTS (see sendFds, supplied by the fd-passing layer).
+ * as SCM_RIGHTS, and systemd hands them back on the next start (see sd-listen.ts).
  */
 import { check, realLibc, type RawLibc } from './libc.js';
 import { OwnedFd } from './owned-fd.js';
 import { AF_UNIX, SOCK_CLOEXEC } from './constants.js';
+import { ScmBuffers, sendWithFds } from './scm.js';
 
 const SOCK_DGRAM = 2;
 
@@ -62,10 +63,37 @@ export class SdNotifier {
     return true;
   }
 
+  /**
+   * Put fds in the service's fd store under `name` (FDSTORE=1, FDNAME=). systemd
+   * keeps its own duplicates across a restart of the service; ours stay open.
+   * Needs FileDescriptorStoreMax= in the unit, or systemd drops them.
+   */
+  storeFds(name: string, fds: number[]): boolean {
+    if (!this.enabled) return false;
+    checkFdName(name);
+    const msg = Buffer.from(`FDSTORE=1\nFDNAME=${name}`);
+    const b = new ScmBuffers(msg.length, fds.length);
+    if (!sendWithFds(this.#libc, this.socket().fd, msg, fds, b)) throw new Error('sd_notify(FDSTORE): notify socket full');
+    return true;
+  }
+
+  /** Drop every fd stored under `name` (FDSTOREREMOVE=1). */
+  removeFds(name: string): boolean {
+    if (!this.enabled) return false;
+    checkFdName(name);
+    return this.notify({ FDSTOREREMOVE: 1, FDNAME: name });
+  }
+
   close(): void {
     this.#fd?.close();
     this.#fd = null;
   }
+}
+
+/** systemd's rule for FDNAME: printable ASCII, no colon (LISTEN_FDNAMES is colon-separated), ≤ 255. */
+export function checkFdName(name: string): string {
+  if (!/^[\x21-\x39\x3b-\x7e]{1,255}$/.test(name)) throw new RangeError(`invalid FDNAME ${JSON.stringify(name)}`);
+  return name;
 }
 
 /** The watchdog interval systemd asked for (WATCHDOG_USEC, for this pid), or 0. */
