@@ -117,6 +117,9 @@ export class BrokerService extends EventEmitter {
   /** The session's socket closed: the owner is gone, so everything it owned ends. */
   closeSession(sessionId: string, reason = 'owner session closed'): void {
     if (!this.sessions.remove(sessionId)) return;
+    // A daemon on its way out drops every session; that is not the owners leaving.
+    // Their leases stay in the journal for the next start to restore.
+    if (this.#stopping) return;
     for (const l of this.leases.ofSession(sessionId)) this.end(l, reason);
   }
 
@@ -288,13 +291,20 @@ export class BrokerService extends EventEmitter {
     if (!isAdmin(this.#o.policy(), caller)) throw new PermissionDeniedError(`uid ${caller.uid} is not root or in the admin group`, { uid: caller.uid });
   }
 
+  #stopping = false;
+
   /**
-   * Stop listening to the kernel for device requests (daemon stop). Leases stay:
-   * a restart restores them from the journal.
+   * The daemon is stopping (a restart, an upgrade, or a plain stop). Leases stay:
+   * their sessions closing is not their owners leaving, and the next start
+   * restores them from the journal. Stop listening to the kernel meanwhile.
    */
-  stopWatching(): void {
+  stop(): void {
+    this.#stopping = true;
     for (const watches of this.#requests.values()) for (const w of watches.values()) w.close();
     this.#requests.clear();
+    // Our copies only: the fd store keeps its own for the next start.
+    for (const h of this.#handles.values()) closeHandles(h);
+    this.#handles.clear();
   }
 
   /** End every lease (daemon shutdown without a restart to come). */

@@ -51,48 +51,133 @@ interface Arrival {
 
 const WIRE_MODE: Record<Mode, string> = { legacy: 'MODE_LEGACY', iommufd: 'MODE_IOMMUFD' };
 
+export interface ConnectOptions {
+  apiSocket?: string;
+  fdSocket?: string;
+  timeoutMs?: number;
+  /**
+   * When the daemon goes away (a restart), reconnect and re-attach every lease
+   * this client holds, for up to this long (default 120 s; 0 disables). The
+   * device fds already in hand keep working meanwhile: the kernel does not care.
+   */
+  reconnectMs?: number;
+}
+
+interface ChannelOptions {
+  fdPath: string;
+  timeoutMs: number;
+  reconnectMs: number;
+}
+
+/** Open the fd channel and read the daemon's hello (session id and secret). */
+async function openChannel(fdPath: string, timeoutMs: number): Promise<{ conn: SeqpacketConnection; session: { id: string; secret: string } }> {
+  const conn = SeqpacketConnection.connect(fdPath);
+  const hello = await new Promise<DaemonMessage>((resolve, reject) => {
+    const timer = setTimeout(() => { conn.close(); reject(new Error(`no hello from vfio-brokerd on ${fdPath}`)); }, timeoutMs);
+    conn.once('message', (m) => {
+      clearTimeout(timer);
+      try {
+        resolve(decodeDaemon(m.data, m.fds.length));
+      } catch (e) {
+        for (const f of m.fds) f.close();
+        conn.close();
+        reject(e);
+      }
+    });
+    conn.once('close', () => { clearTimeout(timer); reject(new Error('vfio-brokerd closed the fd channel')); });
+  });
+  if (hello.type !== 'hello') {
+    conn.close();
+    throw new Error(`unexpected first message ${hello.type} on the fd channel`);
+  }
+  return { conn, session: { id: hello.session, secret: hello.secret } };
+}
+
 export class BrokerClient extends EventEmitter {
   readonly api: ApiClient;
-  readonly conn: SeqpacketConnection;
-  readonly session: { id: string; secret: string };
+  #conn: SeqpacketConnection;
+  #session: { id: string; secret: string };
   #arrivals = new Map<string, Arrival>();
   #owned = new Set<OwnedFd>();
   #sweep: NodeJS.Timeout;
+  /** Leases this client holds, with their secrets: what a reconnect re-attaches. */
+  #leases = new Map<string, string>();
+  #closing = false;
+  #opts: ChannelOptions;
 
-  private constructor(api: ApiClient, conn: SeqpacketConnection, session: { id: string; secret: string }) {
+  private constructor(api: ApiClient, ch: { conn: SeqpacketConnection; session: { id: string; secret: string } }, opts: ChannelOptions) {
     super();
     this.api = api;
-    this.conn = conn;
-    this.session = session;
-    conn.on('message', (m) => this.onMessage(m.data, m.fds));
-    conn.on('close', () => this.emit('closed'));
-    conn.on('error', (e) => this.emit('warning', e));
+    this.#opts = opts;
+    this.#conn = ch.conn;
+    this.#session = ch.session;
+    this.attach(ch.conn);
     // Deliveries nobody claims (a reply that never came) must not pin fds forever.
     this.#sweep = setInterval(() => this.sweep(), 10_000).unref();
   }
 
-  static async connect(opts: { apiSocket?: string; fdSocket?: string; timeoutMs?: number } = {}): Promise<BrokerClient> {
-    const fdPath = opts.fdSocket ?? process.env.VFIO_BROKER_FD ?? DEFAULT_FD_SOCKET;
-    const conn = SeqpacketConnection.connect(fdPath);
-    const hello = await new Promise<DaemonMessage>((resolve, reject) => {
-      const timer = setTimeout(() => { conn.close(); reject(new Error(`no hello from vfio-brokerd on ${fdPath}`)); }, opts.timeoutMs ?? 10_000);
-      conn.once('message', (m) => {
-        clearTimeout(timer);
-        try {
-          resolve(decodeDaemon(m.data, m.fds.length));
-        } catch (e) {
-          for (const f of m.fds) f.close();
-          conn.close();
-          reject(e);
-        }
-      });
-      conn.once('close', () => { clearTimeout(timer); reject(new Error('vfio-brokerd closed the fd channel')); });
+  get conn(): SeqpacketConnection {
+    return this.#conn;
+  }
+
+  get session(): { id: string; secret: string } {
+    return this.#session;
+  }
+
+  private attach(conn: SeqpacketConnection): void {
+    conn.on('message', (m) => this.onMessage(m.data, m.fds));
+    conn.on('close', () => {
+      if (conn !== this.#conn) return;
+      if (this.#closing || this.#opts.reconnectMs <= 0 || this.#leases.size === 0) {
+        this.emit('closed');
+        return;
+      }
+      this.emit('disconnected');
+      void this.reconnect();
     });
-    if (hello.type !== 'hello') {
-      conn.close();
-      throw new Error(`unexpected first message ${hello.type} on the fd channel`);
+    conn.on('error', (e) => this.emit('warning', e));
+  }
+
+  /** Keep trying to reach the daemon again, then re-attach every held lease. */
+  private async reconnect(): Promise<void> {
+    const deadline = Date.now() + this.#opts.reconnectMs;
+    let delay = 100;
+    while (!this.#closing) {
+      try {
+        const ch = await openChannel(this.#opts.fdPath, this.#opts.timeoutMs);
+        if (this.#closing) { ch.conn.close(); return; }
+        this.#conn = ch.conn;
+        this.#session = ch.session;
+        this.attach(ch.conn);
+        const back: string[] = [];
+        for (const [leaseId, secret] of this.#leases) {
+          try {
+            back.push(...await this.reattach([leaseId], secret));
+          } catch (e) {
+            // Released while we were away (owner considered gone, or revoked).
+            this.#leases.delete(leaseId);
+            this.emit('lease-lost', { lease: leaseId, reason: (e as Error).message });
+          }
+        }
+        this.emit('reconnected', { session: ch.session.id, leases: back });
+        return;
+      } catch (e) {
+        if (Date.now() + delay > deadline) {
+          this.emit('warning', new Error(`vfio-brokerd did not come back within ${this.#opts.reconnectMs} ms: ${(e as Error).message}`));
+          this.emit('closed');
+          return;
+        }
+        await new Promise((r) => setTimeout(r, delay));
+        delay = Math.min(delay * 2, 2000);
+      }
     }
-    return new BrokerClient(new ApiClient(opts.apiSocket), conn, { id: hello.session, secret: hello.secret });
+  }
+
+  static async connect(opts: ConnectOptions = {}): Promise<BrokerClient> {
+    const fdPath = opts.fdSocket ?? process.env.VFIO_BROKER_FD ?? DEFAULT_FD_SOCKET;
+    const timeoutMs = opts.timeoutMs ?? 10_000;
+    const ch = await openChannel(fdPath, timeoutMs);
+    return new BrokerClient(new ApiClient(opts.apiSocket), ch, { fdPath, timeoutMs, reconnectMs: opts.reconnectMs ?? 120_000 });
   }
 
   private onMessage(data: Buffer, fds: OwnedFd[]): void {
@@ -169,12 +254,14 @@ export class BrokerClient extends EventEmitter {
       only_requested_devices: !!o.onlyRequested, managed: !!o.managed,
     });
     const fds = await this.take(res.request_id);
+    this.#leases.set(res.lease_id, res.lease_secret);
     return { ...fds, id: res.lease_id, secret: res.lease_secret, groupIds: res.groups, mode: o.mode ?? 'legacy', memlockBytes: Number(res.memlock_bytes) };
   }
 
   async release(lease: LeaseHandle | string, opts: { closeFds?: boolean } = {}): Promise<void> {
     const id = typeof lease === 'string' ? lease : lease.id;
     await this.api.call('Release', { session: this.sess(), lease_id: id });
+    this.#leases.delete(id);
     if (typeof lease !== 'string' && opts.closeFds !== false) for (const f of lease.all) this.closeFd(f);
   }
 
@@ -215,6 +302,7 @@ export class BrokerClient extends EventEmitter {
 
   /** Close every fd the library still owns, the fd session (which ends its leases) and the API channel. */
   close(): void {
+    this.#closing = true;
     clearInterval(this.#sweep);
     for (const f of [...this.#owned]) this.closeFd(f);
     this.conn.close();

@@ -208,7 +208,7 @@ export async function startDaemon(config: Config, deps: DaemonDeps): Promise<Dae
       clearInterval(graceTimer);
       if (wdTimer) clearInterval(wdTimer);
       uevents?.close();
-      service.stopWatching();
+      service.stop();
       await grpc.close();
       fdChannel!.close();
       await http.close();
