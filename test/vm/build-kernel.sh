@@ -72,8 +72,6 @@ log "built in $(( $(date +%s) - start ))s"
 mkdir -p "$out"
 cp "$build/vmlinux" "$out/vmlinux.tmp" && mv "$out/vmlinux.tmp" "$out/vmlinux"
 cp "$build/.config" "$out/config"
-# Keep the uapi headers of this exact kernel for the ABI test (vfio.h, iommufd.h).
-mkdir -p "$out/uapi" && cp -r "$src/include/uapi/linux" "$out/uapi/" 2>/dev/null || true
 ln -sfn "$src" "$cache/linux-source-6.12"
 rm -rf "$build"
 echo "$out/vmlinux"

@@ -20,7 +20,12 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 export const REPO = path.resolve(here, '../..');
 const CACHE = process.env.VFIO_BROKER_CACHE ?? path.join(os.homedir(), '.cache/vfio-broker');
 
-export type Variant = 'iommu' | 'noiommu';
+/**
+ * iommu: intel-iommu, the job runs under a busybox init. noiommu: no IOMMU,
+ * vfio's unsafe noiommu mode. systemd: intel-iommu with systemd as PID 1 (the
+ * host's own systemd, from the shared root), for the service suite.
+ */
+export type Variant = 'iommu' | 'noiommu' | 'systemd';
 
 export interface BootOptions {
   variant: Variant;
@@ -74,7 +79,7 @@ function initramfs(job: string, dir: string): string {
   for (const d of ['bin', 'proc', 'sys', 'dev', 'tmp']) fs.mkdirSync(path.join(root, d), { recursive: true });
   fs.copyFileSync(busybox, path.join(root, 'bin/busybox'));
   fs.chmodSync(path.join(root, 'bin/busybox'), 0o755);
-  for (const app of ['sh', 'mount', 'mkdir', 'cp', 'chroot', 'poweroff', 'stty', 'echo', 'sync']) fs.symlinkSync('busybox', path.join(root, 'bin', app));
+  for (const app of ['sh', 'mount', 'umount', 'mkdir', 'cp', 'chroot', 'poweroff', 'stty', 'echo', 'sync', 'switch_root', 'grep', 'cat']) fs.symlinkSync('busybox', path.join(root, 'bin', app));
   fs.copyFileSync(path.join(here, 'init.sh'), path.join(root, 'init'));
   fs.chmodSync(path.join(root, 'init'), 0o755);
   fs.writeFileSync(path.join(root, 'job.sh'), job);
@@ -94,12 +99,13 @@ function accel(): string[] {
 }
 
 export function qemuArgs(variant: Variant, kernel: string, initrd: string, consoleLog: string): string[] {
-  const iommu = variant === 'iommu';
+  const iommu = variant !== 'noiommu';
+  const init = variant === 'systemd' ? ' vfio_broker.init=systemd systemd.unit=vfio-broker-guest.target systemd.show_status=0' : '';
   return [
     ...accel(), '-smp', '2', '-m', '2048', '-machine', 'q35', '-nodefaults', '-display', 'none', '-no-reboot', '-monitor', 'none',
     ...(iommu ? ['-device', 'intel-iommu,intremap=on,caching-mode=on'] : []),
     '-kernel', kernel, '-initrd', initrd,
-    '-append', `console=ttyS0 panic=-1 ${iommu ? 'intel_iommu=on' : 'vfio.enable_unsafe_noiommu_mode=1'} quiet loglevel=4`,
+    '-append', `console=ttyS0 panic=-1 ${iommu ? 'intel_iommu=on' : 'vfio.enable_unsafe_noiommu_mode=1'} quiet loglevel=4${init}`,
     '-chardev', `file,id=con,path=${consoleLog}`, '-serial', 'chardev:con',
     '-chardev', 'stdio,id=tap,signal=off', '-serial', 'chardev:tap',
     '-virtfs', 'local,path=/,mount_tag=hostroot,security_model=none,readonly=on,id=hostroot',

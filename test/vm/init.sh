@@ -21,6 +21,40 @@ mount -t devtmpfs dev /newroot/dev
 mkdir -p /newroot/dev/pts /newroot/dev/shm && mount -t tmpfs -o mode=1777 shm /newroot/dev/shm
 cp /job.sh /newroot/tmp/job.sh
 stty -F /dev/ttyS1 raw -echo 2>/dev/null
+if grep -q 'vfio_broker.init=systemd' /proc/cmdline; then
+  # systemd as PID 1: the job becomes a service of a target that pulls in nothing
+  # but the basic system (no getty, no host services), and powers off when done.
+  u=/newroot/etc/systemd/system
+  mkdir -p $u
+  cat > $u/vfio-broker-guest.target <<'UNIT'
+[Unit]
+Description=vfio-broker guest test run
+Requires=basic.target vfio-broker-guest-job.service
+After=basic.target vfio-broker-guest-job.service
+AllowIsolate=yes
+UNIT
+  cat > $u/vfio-broker-guest-job.service <<'UNIT'
+[Unit]
+Description=vfio-broker guest job
+After=basic.target
+SuccessAction=poweroff-force
+FailureAction=poweroff-force
+[Service]
+Type=oneshot
+ExecStart=/bin/sh -c 'sh /tmp/job.sh > /dev/ttyS1 2> /dev/ttyS0 < /dev/null; rc=$?; echo "# VFIO_BROKER_GUEST_EXIT=$rc" > /dev/ttyS1; sync'
+TimeoutStartSec=infinity
+UNIT
+  # Boot-time tmpfiles cleaning would empty /tmp and /var/tmp on the overlay (the
+  # host is untouched, but a checkout under /tmp would vanish from the guest's
+  # view, and walking the host's trees over 9p takes minutes).
+  for m in systemd-tmpfiles-setup.service systemd-tmpfiles-clean.timer systemd-tmpfiles-clean.service; do ln -sf /dev/null $u/$m; done
+  # The host root may be a container image: systemd would believe it runs in a
+  # container (and ignore the kernel command line) because of these marker files.
+  rm -f /newroot/.dockerenv /newroot/run/.containerenv /newroot/run/systemd/container
+  echo "init: handing over to systemd" > /dev/ttyS0
+  umount /newroot/proc /newroot/sys 2>/dev/null
+  exec switch_root /newroot /lib/systemd/systemd
+fi
 echo "init: running job" > /dev/ttyS0
 chroot /newroot /bin/sh /tmp/job.sh > /dev/ttyS1 2> /dev/ttyS0 < /dev/null
 rc=$?
