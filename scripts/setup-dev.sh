@@ -31,7 +31,8 @@ qemu_ok || need+=(qemu)
 # bookworm's 6.1 headers predate the vfio cdev ioctls, so take 6.12's.
 uapi_ok() { grep -qs VFIO_DEVICE_BIND_IOMMUFD /usr/include/linux/vfio.h; }
 uapi_ok || need+=(uapi)
-for p in busybox-static cpio bc flex bison libelf-dev libssl-dev xz-utils gcc make python3 curl; do
+# prometheus: its promtool checks /metrics in the systemd guest suite.
+for p in busybox-static cpio bc flex bison libelf-dev libssl-dev xz-utils gcc libc6-dev make python3 curl prometheus; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || need+=("$p")
 done
 if [ ${#need[@]} -gt 0 ] || ! apt-cache policy linux-source-6.12 2>/dev/null | grep -q 'Candidate: [0-9]'; then
@@ -50,7 +51,7 @@ rest=()
 for p in "${need[@]}"; do [ "$p" = qemu ] || [ "$p" = uapi ] || rest+=("$p"); done
 if [ ${#rest[@]} -gt 0 ]; then
   log "installing ${rest[*]}"
-  apt-get install -y -qq "${rest[@]}" >/dev/null
+  apt-get install -y -qq --no-install-recommends "${rest[@]}" >/dev/null
 fi
 qemu_ok || { log "QEMU >= 9 is still missing after install"; exit 1; }
 uapi_ok || { log "linux/vfio.h still lacks the vfio cdev ioctls after install"; exit 1; }

@@ -365,6 +365,12 @@ export class BrokerService extends EventEmitter {
         out.push({ device: d.name, fromDriver: d.driver, toDriver: d.driver, changed: false, note: 'not bound by the broker' });
         continue;
       }
+      const original = record?.get(d.name);
+      if (original?.startsWith('vfio')) {
+        // It was on vfio-pci before Bind (someone else put it there): Unbind undoes only what Bind did.
+        out.push({ device: d.name, fromDriver: d.driver, toDriver: d.driver, changed: false, note: `was already on ${original} before Bind; left there` });
+        continue;
+      }
       out.push({ device: d.name, ...this.kernel([group], () => this.#o.host.restoreDriver(d.name, record?.get(d.name) ?? null)) });
     }
     this.#bound.delete(String(group.id));

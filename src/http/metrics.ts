@@ -22,5 +22,11 @@ export class Metrics {
 
   constructor() {
     client.collectDefaultMetrics({ register: this.registry, prefix: 'vfio_broker_process_' });
+    // prom-client names three gauges "..._total", which Prometheus reserves for
+    // counters (promtool check metrics rejects them). The handle counts that
+    // matter are the daemon's own fds, in process_open_fds.
+    for (const n of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) {
+      this.registry.removeSingleMetric(`vfio_broker_process_${n}`);
+    }
   }
 }

@@ -62,6 +62,7 @@ export class HostCriticalGuard {
       const tag = this.read('sys/bus/virtio/devices', d, 'mount_tag').replace(/\0/g, '').trim();
       if (tag) tags.set(tag, `sys/bus/virtio/devices/${d}`);
     }
+    const seenTags = new Set<string>();
     for (const line of this.read('proc/self/mountinfo').split('\n')) {
       const f = line.split(' ');
       if (f.length < 10) continue;
@@ -71,11 +72,20 @@ export class HostCriticalGuard {
       const source = f[sep + 2];
       const what = `${mountPoint === '/' ? 'the root filesystem' : `the filesystem mounted on ${mountPoint}`} (${fstype})`;
       if ((fstype === '9p' || fstype === 'virtiofs') && tags.has(source)) {
+        seenTags.add(source);
         add(this.pciChain(tags.get(source)!), `backs ${what}, share "${source}"`);
         continue;
       }
       if (!/^\d+:\d+$/.test(majmin) || majmin.startsWith('0:')) continue;
       for (const link of this.blockLinks(`sys/dev/block/${majmin}`, 0)) add(this.pciChain(link), `backs ${what}`);
+    }
+    // A share mounted where this mount namespace cannot see it (the lower layer of
+    // an overlay root set up by an initramfs, another namespace) is not listed
+    // above, yet unbinding it hangs the kernel while it is in use. Unless it is
+    // visibly unused, a bound share counts as critical; criticalOverride frees it.
+    for (const [tag, link] of tags) {
+      if (seenTags.has(tag) || !fs.existsSync(this.p(link, 'driver'))) continue;
+      add(this.pciChain(link), `is the virtio share "${tag}", which may be mounted outside this mount namespace (an overlay root's lower layer, say); unbinding a mounted share hangs`);
     }
 
     // Network interfaces with an IPv4 route (an address gives a connected route) or a global IPv6 address.

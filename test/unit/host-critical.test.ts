@@ -41,6 +41,17 @@ t.test('guard finds the root disk, the 9p share and the routed NIC, not the idle
   t.same(new HostCriticalGuard(path.join(root, 'nope')).scan().size, 0, 'missing files mean nothing found, not a crash');
 });
 
+t.test('a bound share mounted out of sight (an overlay root from an initramfs) still counts', async (t) => {
+  const root = t.testdir();
+  tree(root);
+  // The 9p mount is not in this namespace's mountinfo: only the overlay root built on it.
+  fs.writeFileSync(path.join(root, 'proc/self/mountinfo'), '30 1 0:40 / / rw - overlay overlay rw,lowerdir=/lower,upperdir=/upper/u\n');
+  t.notOk(new HostCriticalGuard(root).scan().has('0000:00:06.0'), 'an unbound share device is free to take');
+  fs.mkdirSync(path.join(root, 'sys/bus/virtio/drivers/9pnet_virtio'), { recursive: true });
+  fs.symlinkSync('../../../../bus/virtio/drivers/9pnet_virtio', path.join(root, 'sys/devices/pci0000:00/0000:00:06.0/virtio3/driver'));
+  t.match(new HostCriticalGuard(root).scan().get('0000:00:06.0')?.[0].reason, /virtio share "hostroot", which may be mounted outside this mount namespace/);
+});
+
 t.test('binder verifies what actually bound', async (t) => {
   const root = t.testdir();
   fs.mkdirSync(path.join(root, 'sys/bus/pci/devices/0000:00:05.0'), { recursive: true });

@@ -1,6 +1,6 @@
 /**
  * The guest suite, counted in the host's run: boot the test guest (intel-iommu,
- * then noiommu) and feed the TAP it prints into this test, so every assertion
+ * noiommu, then intel-iommu with systemd as PID 1) and feed the TAP it prints into this test, so every assertion
  * made against the real kernel counts in the totals.
  *
  * The only way to skip it is VFIO_BROKER_SKIP_VM=1 (CI never sets it). A machine
@@ -21,7 +21,7 @@ if (process.env.VFIO_BROKER_SKIP_VM === '1') {
     t.fail(e instanceof GuestUnavailable ? `cannot run the test guest: ${e.message}` : `cannot run the test guest: ${(e as Error).message}`);
   }
   if (ready) {
-    for (const variant of ['iommu', 'noiommu'] as Variant[]) {
+    for (const variant of ['iommu', 'noiommu', 'systemd'] as Variant[]) {
       t.test(`guest (${variant})`, async (t) => {
         // The guest's TAP becomes a subtest stream of this test.
         const r = await boot({ variant, command: 'exec node --import tsx test/guest/main.ts' });

@@ -5,8 +5,9 @@
 import { check, realLibc, type RawLibc } from '../libc.js';
 import { OwnedFd } from '../owned-fd.js';
 import { O_CLOEXEC, O_RDWR } from '../constants.js';
-import { isSysError } from '../sys-error.js';
+import { SysError, isSysError } from '../sys-error.js';
 import { ioctlStruct, ioctlValue } from './ioctl.js';
+import { memlockLimit } from '../rlimit.js';
 import {
   IOCTL, LAYOUT, struct, VFIO_API_VERSION, VFIO_DMA_MAP_FLAG_READ, VFIO_DMA_MAP_FLAG_WRITE, VFIO_NOIOMMU_IOMMU,
   VFIO_TYPE1_IOMMU, VFIO_TYPE1v2_IOMMU,
@@ -86,7 +87,18 @@ export class Container {
     b.writeBigUInt64LE(o.vaddr, L.vaddr);
     b.writeBigUInt64LE(o.iova, L.iova);
     b.writeBigUInt64LE(o.size, L.size_);
-    ioctlStruct(this.libc, this.fd.fd, IOCTL.VFIO_IOMMU_MAP_DMA, b, `container, iova 0x${o.iova.toString(16)} size 0x${o.size.toString(16)}`);
+    const what = `container, iova 0x${o.iova.toString(16)} size 0x${o.size.toString(16)}`;
+    try {
+      ioctlStruct(this.libc, this.fd.fd, IOCTL.VFIO_IOMMU_MAP_DMA, b, what);
+    } catch (e) {
+      // The commonest MAP_DMA failure: the pinned pages are charged to the caller's
+      // RLIMIT_MEMLOCK. Say so, with the numbers, instead of a bare ENOMEM.
+      if (!isSysError(e, 'ENOMEM')) throw e;
+      let limit = 'unknown';
+      try { limit = `${memlockLimit(0, this.libc).soft / 1024n} KiB`; } catch { /* keep unknown */ }
+      throw new SysError(`ioctl(VFIO_IOMMU_MAP_DMA, ${what})`, e.errno,
+        `pinning ${o.size / 1024n} KiB is charged to RLIMIT_MEMLOCK, which is ${limit} for this process: raise it, or ask for a memlock allowance in the vfio-broker policy ("memlock")`);
+    }
   }
 
   /** Returns the number of bytes the kernel unmapped. */
