@@ -365,10 +365,10 @@ export class BrokerService extends EventEmitter {
         out.push({ device: d.name, fromDriver: d.driver, toDriver: d.driver, changed: false, note: 'not bound by the broker' });
         continue;
       }
-      const original = record?.get(d.name);
-      if (original?.startsWith('vfio')) {
-        // It was on vfio-pci before Bind (someone else put it there): Unbind undoes only what Bind did.
-        out.push({ device: d.name, fromDriver: d.driver, toDriver: d.driver, changed: false, note: `was already on ${original} before Bind; left there` });
+      if (record && !record.has(d.name)) {
+        // Bind found it on vfio already (someone else put it there): Unbind undoes only what Bind did.
+        // Without a record (a daemon restarted since Bind) every vfio-bound member is restored.
+        out.push({ device: d.name, fromDriver: d.driver, toDriver: d.driver, changed: false, note: 'was on vfio before Bind; left there' });
         continue;
       }
       out.push({ device: d.name, ...this.kernel([group], () => this.#o.host.restoreDriver(d.name, record?.get(d.name) ?? null)) });

@@ -162,6 +162,7 @@ export default async function (t: Test, variant: string) {
     const u = await ctl(['unbind', String(g)]);
     t.equal(u.code, 0, u.out);
     t.equal(driverOf(topo.nonViable.rng), 'virtio-pci', 'Unbind put virtio-rng back on its virtio driver');
+    t.equal(driverOf(topo.nonViable.edu), 'vfio-pci', 'and left the edu that was on vfio-pci before Bind where it was');
   });
 
   await t.test('MAP_DMA beyond the default memlock limit fails clearly; the policy allowance makes it work', async (t) => {
