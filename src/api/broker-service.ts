@@ -173,6 +173,8 @@ export class BrokerService extends EventEmitter {
       let items: DeliveryItem[] = [];
       try {
         this.persist();
+        // The owner may have gone while the journal was written: open nothing for a dead lease.
+        this.leases.assertLive(lease);
         const ready = req.managed ? this.bindForLease(lease, groups) : groups;
         items = req.mode === 'legacy' ? this.openLegacyItems(lease, ready, this.onlyIf(req, requested)) : this.openIommufdItems(ready, this.onlyIf(req, requested));
         if (decision.memlockBytes > 0) this.applyMemlock(caller.pid, decision.memlockBytes);
@@ -181,6 +183,9 @@ export class BrokerService extends EventEmitter {
       } catch (e) {
         for (const it of items) if (!it.keep) it.fd.close();
         this.end(lease, `acquire failed: ${(e as Error).message}`, false);
+        // The lease may have ended before this acquire opened its fds (the owner's
+        // session closed mid-acquire): end() was a no-op then, so drop them here.
+        this.dropKernelState(lease.id);
         throw e;
       }
       const delivered = describe(items);
@@ -461,6 +466,15 @@ export class BrokerService extends EventEmitter {
 
   restoredAt: Date | null = null;
 
+  /** Close the daemon's fds and request watches of a lease (idempotent). */
+  private dropKernelState(leaseId: string): void {
+    const h = this.#handles.get(leaseId);
+    this.#handles.delete(leaseId);
+    if (h) this.forgetHandles(leaseId, h);
+    for (const w of this.#requests.get(leaseId)?.values() ?? []) w.close();
+    this.#requests.delete(leaseId);
+  }
+
   private storeHandles(leaseId: string, h: LegacyHandles): void {
     try {
       this.#o.fdStore?.keep(leaseId, h);
@@ -634,11 +648,7 @@ export class BrokerService extends EventEmitter {
     this.persist();
     this.grants.dropLease(lease.id);
     this.#members.delete(lease.id);
-    const h = this.#handles.get(lease.id);
-    this.#handles.delete(lease.id);
-    if (h) this.forgetHandles(lease.id, h);
-    for (const w of this.#requests.get(lease.id)?.values() ?? []) w.close();
-    this.#requests.delete(lease.id);
+    this.dropKernelState(lease.id);
     if (lease.managed) {
       for (const g of this.#o.host.scan().filter((x) => lease.groups.includes(x.id))) {
         try {

@@ -193,4 +193,13 @@ export default async function (t: Test, variant: string) {
     t.match(r.out, /9p|root filesystem|hostroot/, `and says why: ${r.out.trim()}`);
     t.equal(driverOf(topo.ninep), 'virtio-pci', 'the 9p device kept its driver');
   });
+
+  await t.test('uninstall.sh removes the service, and is idempotent', async (t) => {
+    const r = spawnSync('bash', ['deploy/uninstall.sh'], { encoding: 'utf8' });
+    t.equal(r.status, 0, r.stderr);
+    t.equal(show('LoadState'), 'not-found', 'the unit is gone');
+    t.notOk(fs.existsSync('/opt/vfio-broker'), 'and the installed package');
+    t.ok(fs.existsSync('/etc/vfio-broker/policy.json'), 'the configuration stays (without --purge)');
+    t.equal(spawnSync('bash', ['deploy/uninstall.sh'], { encoding: 'utf8' }).status, 0, 'running it again is fine');
+  });
 }
