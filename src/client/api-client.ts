@@ -42,16 +42,23 @@ export class ApiClient {
       // One connection attempt, then report: an operator wants "daemon unreachable", not a hang.
       'grpc.initial_reconnect_backoff_ms': 100,
       'grpc.max_reconnect_backoff_ms': 1000,
+      // Our own connection, closed with this client rather than kept in grpc-js's
+      // process-wide pool.
+      'grpc.use_local_subchannel_pool': 1,
     }) as grpc.Client & Record<string, any>;
   }
+
+  #inFlight = new Set<grpc.ClientUnaryCall>();
 
   call(method: string, req: object = {}, deadlineMs = 30_000): Promise<any> {
     return new Promise((resolve, reject) => {
       const deadline = new Date(Date.now() + deadlineMs);
-      this.raw[method](req, { deadline }, (err: grpc.ServiceError | null, res: unknown) => {
+      const c: grpc.ClientUnaryCall = this.raw[method](req, { deadline }, (err: grpc.ServiceError | null, res: unknown) => {
+        this.#inFlight.delete(c);
         if (err) reject(new BrokerCallError(err));
         else resolve(res);
       });
+      this.#inFlight.add(c);
     });
   }
 
@@ -75,7 +82,10 @@ export class ApiClient {
     return stream;
   }
 
+  /** Close the channel; calls still in flight are cancelled so their connection can go too. */
   close(): void {
+    for (const c of this.#inFlight) c.cancel();
+    this.#inFlight.clear();
     this.raw.close();
   }
 }
