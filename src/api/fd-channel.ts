@@ -50,7 +50,12 @@ export class FdChannel {
     conn.on('message', (m) => {
       // fds from a client are never expected: close them before anything else.
       for (const f of m.fds) f.close();
-      if (decodeClient(m.data)?.type === 'ping') void conn.send(encode({ type: 'pong' })).catch(() => {});
+      const msg = decodeClient(m.data);
+      let reply: Buffer;
+      if (msg?.type === 'ping' && !m.fds.length) reply = encode({ type: 'pong' });
+      else if (m.fds.length) reply = encode({ type: 'error', message: `fd channel: ${m.fds.length} fd(s) sent to the daemon were closed unused (clients send no fds)` });
+      else reply = encode({ type: 'error', message: `fd channel: unrecognised datagram of ${m.data.length} bytes ignored (clients send only {"type":"ping"}; requests go over gRPC)` });
+      void conn.send(reply).catch(() => {});
     });
     conn.on('error', (e) => this.#o.log?.warn({ session: s.id, err: e.message }, 'fd channel receive error'));
     conn.on('close', () => {

@@ -197,6 +197,9 @@ export class BrokerClient extends EventEmitter {
         a.done = true;
         for (const w of a.waiters.splice(0)) w(a);
       }
+    } else if (m.type === 'error') {
+      // Not 'error': an EventEmitter with no listener for that would throw.
+      this.emit('warning', new Error(m.message));
     } else {
       this.emit(m.type, m);
     }
