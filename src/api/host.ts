@@ -29,8 +29,10 @@ export interface Holder {
 }
 
 export interface Host {
-  /** Re-read sysfs. Cheap enough to call before each acquire. */
+  /** The IOMMU groups, from sysfs (possibly cached for a moment; see invalidate). */
   scan(): HostGroup[];
+  /** Forget any cached inventory: something changed (a uevent, a bind). */
+  invalidate?(): void;
   /** The group a device belongs to, or undefined. Throws on hostile names. */
   groupOfDevice(name: string): number | undefined;
   /**

@@ -156,6 +156,7 @@ export async function startDaemon(config: Config, deps: DaemonDeps): Promise<Dae
     try {
       uevents = new UeventMonitor();
       uevents.on('uevent', (ev) => {
+        host.invalidate?.();
         if (ev.subsystem !== 'pci' && ev.subsystem !== 'platform') return;
         if (ev.action !== 'add' && ev.action !== 'remove' && ev.action !== 'bind' && ev.action !== 'unbind') return;
         const kind = `device-${ev.action === 'add' ? 'added' : ev.action === 'remove' ? 'removed' : ev.action === 'bind' ? 'bound' : 'unbound'}`;
