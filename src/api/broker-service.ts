@@ -67,7 +67,7 @@ export interface ServiceOptions {
   deliver: Deliver;
   notify: Notify;
   /** Durable record of the lease table; written before any fd of a new lease leaves. */
-  journal?: { write(leases: Lease[]): void };
+  journal?: { write(leases: Lease[]): void; flushed?(): Promise<void> };
   /**
    * Where the daemon's container and group fds survive a restart (the systemd fd
    * store): kept before a lease's fds go out, dropped when it ends.
@@ -173,6 +173,8 @@ export class BrokerService extends EventEmitter {
       let items: DeliveryItem[] = [];
       try {
         this.persist();
+        // On disk before any fd leaves (a batched journal writes on the next turn).
+        await this.#o.journal?.flushed?.();
         // The owner may have gone while the journal was written: open nothing for a dead lease.
         this.leases.assertLive(lease);
         const ready = req.managed ? this.bindForLease(lease, groups) : groups;

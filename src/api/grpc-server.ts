@@ -91,7 +91,8 @@ export class GrpcApiServer {
     try { fs.unlinkSync(p); } catch { /* not there */ }
     await new Promise<void>((resolve, reject) => {
       this.#net.once('error', reject);
-      this.#net.listen(p, () => { this.#net.off('error', reject); resolve(); });
+      // A deep backlog: a burst of clients (a host starting many VMs) must queue, not get EAGAIN.
+      this.#net.listen({ path: p, backlog: 4096 }, () => { this.#net.off('error', reject); resolve(); });
     });
     fs.chmodSync(p, this.#o.socketMode ?? 0o660);
     if (this.#o.socketGid !== undefined) fs.chownSync(p, 0, this.#o.socketGid);

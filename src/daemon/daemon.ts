@@ -18,7 +18,7 @@ import { FdStore } from './fd-store.js';
 import { UeventMonitor } from '../kernel/uevent.js';
 import type { Config } from './config.js';
 import { systemAccounts } from './accounts.js';
-import { LeaseJournal, fromEntry } from './journal.js';
+import { JournalWriter, LeaseJournal, fromEntry } from './journal.js';
 import { AuditSink, createLogger, type Logger } from './logger.js';
 import { PolicyStore } from './policy-store.js';
 
@@ -66,6 +66,7 @@ export async function startDaemon(config: Config, deps: DaemonDeps): Promise<Dae
   const host = deps.host;
   const callerOf = (cred: PeerCred): Caller => ({ ...cred, ...host.describe(cred.pid) });
   const journal = new LeaseJournal(config.stateDir, deps.bootId ?? bootId());
+  const journalWriter = new JournalWriter(journal);
 
   let fdChannel: FdChannel | undefined;
   const notifier = new SdNotifier();
@@ -81,7 +82,7 @@ export async function startDaemon(config: Config, deps: DaemonDeps): Promise<Dae
     },
     deliver: (s, r, items) => fdChannel!.deliver(s, r, items),
     notify: (s, m) => fdChannel?.notify(s, m),
-    journal,
+    journal: journalWriter,
     fdStore,
     criticalOverride: new Set(config.criticalOverride),
   });
@@ -210,6 +211,7 @@ export async function startDaemon(config: Config, deps: DaemonDeps): Promise<Dae
       if (wdTimer) clearInterval(wdTimer);
       uevents?.close();
       service.stop();
+      journalWriter.flushNow();
       await grpc.close();
       fdChannel!.close();
       await http.close();

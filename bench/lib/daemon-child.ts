@@ -1,0 +1,46 @@
+/**
+ * The daemon for the host benchmarks, in its own process so that its RSS and
+ * event-loop delay are its own. The kernel is FakeHost (real eventfds stand in
+ * for VFIO fds): a kernel stand-in, and the benchmarks say so.
+ *
+ *   daemon-child.ts '{"groups":1000,"devicesPerGroup":1}'
+ * stdout: {"ready":true,"api":…,"fd":…}; then on each stdin line "stats":
+ * {"rss":…,"heap":…,"loopP50Ms":…,"loopP99Ms":…,"leases":…,"sessions":…}
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import pino from 'pino';
+import { startDaemon } from '../../src/daemon/daemon.js';
+import { DEFAULTS, type Config } from '../../src/daemon/config.js';
+import { realLibc } from '../../src/kernel/libc.js';
+import { FakeHost, edu, group } from '../../test/fixtures/fake-host.js';
+
+const spec = JSON.parse(process.argv[2] ?? '{}') as { groups?: number; devicesPerGroup?: number };
+const G = spec.groups ?? 1000;
+const D = spec.devicesPerGroup ?? 1;
+const hex = (n: number, w = 2) => n.toString(16).padStart(w, '0');
+const groups = Array.from({ length: G }, (_, g) => group(g + 1, Array.from({ length: D }, (_, f) => edu(`0000:${hex(g >> 5)}:${hex(g & 31)}.${f}`, `vfio${g * 8 + f}`))));
+const dir = fs.mkdtempSync('/tmp/vb-bd-');
+const config: Config = {
+  ...DEFAULTS, runtimeDir: path.join(dir, 'run'), apiSocket: path.join(dir, 'run/api.sock'), fdSocket: path.join(dir, 'run/fd.sock'),
+  httpSocket: path.join(dir, 'run/http.sock'), stateDir: path.join(dir, 'state'), policyFile: path.join(dir, 'none.json'), logLevel: 'warn',
+};
+const daemon = await startDaemon(config, { host: new FakeHost(groups, { realFds: realLibc() }), log: pino({ level: 'warn' }, pino.destination(2)), uevents: false, bootId: 'bench' });
+const loop = monitorEventLoopDelay({ resolution: 1 });
+loop.enable();
+process.stdout.write(JSON.stringify({ ready: true, api: config.apiSocket, fd: config.fdSocket, pid: process.pid, cpus: os.cpus().length }) + '\n');
+for await (const line of readline.createInterface({ input: process.stdin })) {
+  if (line === 'reset') { loop.reset(); continue; }
+  if (line !== 'stats') break;
+  const m = process.memoryUsage();
+  process.stdout.write(JSON.stringify({
+    rss: m.rss, heap: m.heapUsed, loopP50Ms: loop.percentile(50) / 1e6, loopP99Ms: loop.percentile(99) / 1e6,
+    leases: daemon.service.leases.size, sessions: daemon.service.sessions.size,
+  }) + '\n');
+}
+await daemon.close();
+fs.rmSync(dir, { recursive: true, force: true });
+process.exit(0);
