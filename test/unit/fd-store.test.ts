@@ -6,7 +6,8 @@
 import t from 'tap';
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
+import { startReceiver } from '../fixtures/dgram-receiver.js';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { SdNotifier, checkFdName } from '../../src/kernel/sd-notify.js';
@@ -29,20 +30,13 @@ t.test('FDSTORE=1 sends the fds with their name; FDSTOREREMOVE drops them', asyn
     '  msg,fds,_,_=socket.recv_fds(s,4096,8)',
     "  print(repr(msg.decode()), len(fds), [os.readlink('/proc/self/fd/%d'%f) for f in fds], flush=True)",
   ].join('\n');
-  const rx = spawn('python3', ['-c', py, sock]);
-  let out = '';
-  let err = '';
-  rx.stderr.on('data', (d) => { err += d; });
-  await new Promise<void>((resolve, reject) => {
-    rx.stdout.on('data', (d) => { out += d; if (out.includes('up')) resolve(); });
-    rx.on('close', (c) => reject(new Error(`receiver exited ${c}: ${err}`)));
-  });
+  const rx = await startReceiver(py, sock);
   const n = new SdNotifier(sock);
   const f = fs.openSync('/dev/null', 'r');
   t.equal(n.storeFds('L-abc.container', [f]), true);
   t.equal(n.removeFds('L-abc.container'), true);
-  await new Promise((r) => rx.on('close', r));
-  const [stored, removed] = out.split('\n').filter((l) => l.startsWith("'"));
+  await rx.done;
+  const [stored, removed] = rx.output().split('\n').filter((l) => l.startsWith("'"));
   t.equal(stored, "'FDSTORE=1\\nFDNAME=L-abc.container' 1 ['/dev/null']", 'one fd under its name');
   t.equal(removed, "'FDSTOREREMOVE=1\\nFDNAME=L-abc.container' 0 []");
   fs.closeSync(f);

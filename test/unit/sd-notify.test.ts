@@ -1,5 +1,6 @@
 import t from 'tap';
 import fs from 'node:fs';
+import { startReceiver } from '../fixtures/dgram-receiver.js';
 import { SdNotifier, sockaddrUn, watchdogUsec } from '../../src/kernel/sd-notify.js';
 
 t.test('sockaddr_un for paths and abstract names', async (t) => {
@@ -22,22 +23,12 @@ t.test('a real datagram reaches a listening socket', async (t) => {
   const dir = fs.mkdtempSync('/tmp/vb-sd-');
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   const sock = `${dir}/notify`;
-  // A Python one-shot receiver: Node has no AF_UNIX datagram sockets.
   const py = `import socket,sys\ns=socket.socket(socket.AF_UNIX,socket.SOCK_DGRAM)\ns.bind(sys.argv[1])\nprint('up',flush=True)\ns.settimeout(20)\nprint(s.recv(4096).decode(),flush=True)`;
-  const { spawn } = await import('node:child_process');
-  const rx = spawn('python3', ['-c', py, sock]);
-  let out = '';
-  let err = '';
-  rx.stderr.on('data', (d) => { err += d; });
-  await new Promise<void>((resolve, reject) => {
-    rx.stdout.on('data', (d) => { out += d; if (out.includes('up')) resolve(); });
-    rx.on('error', reject);
-    rx.on('close', (code) => reject(new Error(`receiver exited ${code} before binding: ${err}`)));
-  });
+  const rx = await startReceiver(py, sock);
   const n = new SdNotifier(sock);
   t.equal(n.notify({ READY: 1, STATUS: 'serving 3 groups' }), true);
-  await new Promise((r) => rx.on('close', r));
-  t.match(out, /READY=1\nSTATUS=serving 3 groups/);
+  await rx.done;
+  t.match(rx.output(), /READY=1\nSTATUS=serving 3 groups/);
   n.close();
 });
 
