@@ -63,7 +63,7 @@ export class SeqpacketConnection extends EventEmitter<SeqpacketEvents> {
     this.#libc = fd.libc;
     this.#buffers = buffers ?? sharedBuffers();
     this.peer = peerCred(fd.fd, this.#libc);
-    this.#poll = watchFd(fd.fd, { readable: true, disconnect: true }, (ev) => this.onPoll(ev));
+    this.#poll = watchFd(fd.fd, { readable: true, disconnect: true }, (ev, status) => this.onPoll(ev, status));
   }
 
   /** Connect to a listening SEQPACKET socket. */
@@ -143,8 +143,18 @@ export class SeqpacketConnection extends EventEmitter<SeqpacketEvents> {
     this.#poll.update({ readable: true, writable: on, disconnect: true });
   }
 
-  private onPoll(ev: PollEvents): void {
+  private onPoll(ev: PollEvents, status = 0): void {
     if (this.#closed) return;
+    if (status < 0) {
+      // libuv reports POLLERR (e.g. the peer went away with our sends queued) as
+      // an error status and stops the handle: nothing more would ever arrive, so
+      // read what is left (EOF or the error) and close. Ignoring it left the
+      // connection wedged forever (seen in test/unit/fuzz), and on the daemon's
+      // side a wedged session would never release its leases.
+      this.drain();
+      this.close();
+      return;
+    }
     if (ev.writable) this.flush();
     if (ev.readable || ev.disconnect) this.drain();
   }
