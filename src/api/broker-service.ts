@@ -415,13 +415,41 @@ export class BrokerService extends EventEmitter {
         continue;
       }
       this.leases.restore({ ...l, sessionId: null, state: 'orphaned' });
-      if (h) this.#handles.set(l.id, h);
+      if (h) {
+        this.#handles.set(l.id, h);
+        this.rewatchRequests(l, h);
+      }
       restored.push(l);
     }
     for (const [leaseId, h] of handles) if (!this.leases.get(leaseId)) this.forgetHandles(leaseId, h);
     this.persist();
     for (const d of dropped) this.audit({ event: 'release', rpc: 'Restore', who: who(d.lease.owner), lease: d.lease.id, groups: d.lease.groups, reason: d.reason });
     return { restored, dropped };
+  }
+
+  /**
+   * After a restart the kernel still signals the eventfds the previous daemon
+   * registered, but nobody reads them. Register ours again through a
+   * short-lived device fd minted from the recovered group fd (the registration
+   * is per device, and outlives our fd while the client holds its own).
+   */
+  private rewatchRequests(lease: Lease, h: LegacyHandles): void {
+    const groups = this.#o.host.scan().filter((g) => lease.groups.includes(g.id));
+    for (const g of groups) {
+      const gfd = h.groups.get(g.id);
+      if (!gfd) continue;
+      for (const d of deliverableDevices(g, lease.devices.length ? new Set(lease.devices) : undefined)) {
+        let fd: OwnedFd | undefined;
+        try {
+          fd = this.#o.host.deviceFd(gfd, d);
+          this.watchRequests(lease, g.id, d, fd);
+        } catch (e) {
+          this.emit('warning', `cannot watch ${d} of restored lease ${lease.id} for removal requests: ${(e as Error).message}`);
+        } finally {
+          fd?.close();
+        }
+      }
+    }
   }
 
   /** The same owner, on a new session after a restart, takes its leases back. */

@@ -72,3 +72,23 @@ t.test('restored leases of dead owners, stale boots and the grace period', async
   t.match(gone[0].reason, /did not re-attach within the grace period/);
   t.equal(b.svc.leases.size, 0);
 });
+
+t.test('a restored lease with fds from the fd store watches its devices for removal requests again', async (t) => {
+  const dir = t.testdir();
+  const host = new FakeHost([group(1, [edu('0000:00:03.0')])]);
+  const a = daemon(dir, host);
+  const s = a.svc.openSession(user(10));
+  const r = await a.svc.acquire(user(10), { sessionId: s.id, secret: s.secret, groups: [1], devices: [], mode: 'legacy', onlyRequested: false, managed: false });
+  // The restart: a new host (no watches yet), and the container/group fds the fd store kept.
+  const host2 = new FakeHost(host.groups);
+  const b = daemon(dir, host2);
+  const handles = host2.openLegacy(host2.groups);
+  const opened = host2.k.open.size;
+  b.svc.restore(b.journal.read().entries.map(fromEntry), new Map([[r.lease.id, handles]]));
+  t.same([...host2.requestWatches.keys()], ['0000:00:03.0'], 'the device is watched again');
+  t.equal(host2.k.open.size, opened, 'through a device fd that was closed again at once');
+  const events: any[] = [];
+  b.svc.on('event', (e) => events.push(e));
+  host2.requestBack('0000:00:03.0');
+  t.match(events.at(-1), { kind: 'device-release-requested', leaseId: r.lease.id });
+});
