@@ -8,10 +8,11 @@ import { run as fdDelivery } from './fd-delivery.js';
 import { run as inventory } from './inventory.js';
 import { run as sessions } from './sessions.js';
 import { run as acquireGuest } from './acquire-guest.js';
+import { run as listGroups } from './list-groups.js';
 
 console.log(`vfio-broker benchmarks on ${machine()}`);
 const results: Result[] = [];
-for (const b of [fdDelivery, inventory, sessions, acquireGuest]) {
+for (const b of [fdDelivery, inventory, listGroups, sessions, acquireGuest]) {
   try {
     results.push(await b());
   } catch (e) {

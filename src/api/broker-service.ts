@@ -221,6 +221,11 @@ export class BrokerService extends EventEmitter {
   share(caller: Caller, sessionId: string | undefined, secret: string | undefined, o: { leaseId: string; devices: unknown[]; uid?: number; pid?: number; includeContainer: boolean; anyUid: boolean }): string {
     try {
       const lease = this.ownedLease(caller, sessionId, secret, o.leaseId);
+      const policy = this.#o.policy();
+      const rule = policy.rules.find((r) => r.name === lease.rule);
+      if (rule && !rule.allowShare && !isAdmin(policy, caller)) {
+        throw new PermissionDeniedError(`policy rule "${rule.name}" that allowed lease ${lease.id} does not allow sharing (allowShare: false)`, { lease: lease.id, rule: rule.name });
+      }
       if (lease.mode !== 'legacy') throw new PreconditionError('sharing mints device fds through the group fd, which exists only in legacy mode');
       const devices = o.devices.map(deviceName);
       const allowed = new Set(this.leaseDevices(lease));

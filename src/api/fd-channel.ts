@@ -57,7 +57,11 @@ export class FdChannel {
       else reply = encode({ type: 'error', message: `fd channel: unrecognised datagram of ${m.data.length} bytes ignored (clients send only {"type":"ping"}; requests go over gRPC)` });
       void conn.send(reply).catch(() => {});
     });
-    conn.on('error', (e) => this.#o.log?.warn({ session: s.id, err: e.message }, 'fd channel receive error'));
+    conn.on('error', (e) => {
+      this.#o.log?.warn({ session: s.id, err: e.message }, 'fd channel receive error');
+      // A datagram too big to receive (its fds already closed) gets an answer like any other garbage.
+      void conn.send(encode({ type: 'error', message: `fd channel: datagram dropped: ${e.message}` })).catch(() => {});
+    });
     conn.on('close', () => {
       this.#conns.delete(s.id);
       this.#o.log?.debug({ session: s.id }, 'fd session closed');

@@ -55,7 +55,9 @@ export class VfioHost implements Host {
     if (this.#cache && now - this.#cache.at < this.cacheTtlMs) return this.#cache.groups;
     // The inventory's GroupInfo already is a HostGroup (plus fields the service ignores).
     const groups = this.inventory.scanGroups();
-    this.#cache = { at: now, groups };
+    // Stamped when the scan ends: on a large host a scan takes about as long as the
+    // TTL, and stamping its start left every entry stale on arrival (bench/list-groups).
+    this.#cache = { at: Date.now(), groups };
     return groups;
   }
 

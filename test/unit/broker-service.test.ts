@@ -297,3 +297,11 @@ t.test('the kernel asking for a device back reaches the owner and Watch; the wat
   host.requestBack('0000:02:01.0');
   t.equal(notes.length, before, 'nothing after the lease is gone');
 });
+
+t.test('a rule with "allowShare": false refuses Share', async (t) => {
+  const { svc } = setup(parsePolicy({ rules: [{ name: 'solo', uids: [1000], devices: { any: true }, allowShare: false }] }, names));
+  const a = svc.openSession(user(10));
+  const r = await svc.acquire(user(10), acq(a, { groups: [1] }));
+  t.throws(() => svc.share(user(10), a.id, a.secret, { leaseId: r.lease.id, devices: ['0000:00:03.0'], uid: 1001, includeContainer: false, anyUid: false }),
+    { name: 'PermissionDeniedError', message: /does not allow sharing/ });
+});

@@ -1,0 +1,96 @@
+/**
+ * The daemon for bench/list-groups.ts, in its own process so that its event loop
+ * and RSS are its own: startDaemon with the real VfioHost, inventory cache
+ * included, pointed at a synthetic sysfs root (the root carries a proc -> /proc
+ * link so that VfioHost.describe() can read the real callers' /proc entries).
+ * Every real sysfs scan is counted and timed by wrapping
+ * host.inventory.scanGroups at run time; no source file is changed.
+ *
+ *   vfio-host-daemon.ts '{"root":"/dev/shm/vb-bench-…"}'
+ * stdout: {"ready":true,"api":…,"fd":…,"startupMs":…,"startupScanMs":[…]}
+ * stdin, one command a line, one JSON answer each (except reset):
+ *   ttl <ms>     set VfioHost.cacheTtlMs                      → {"ttl":…}
+ *   reset        reset the event-loop delay histogram and the scan log (no answer)
+ *   stats        → {"rss","heap","loopP50Ms","loopP99Ms","loopMaxMs","scans","scanMs":[…]}
+ *   inproc <n>   time n rounds of each server-side stage of ListGroups, in this
+ *                process with the cache warm: host.scan(), service.listGroups(),
+ *                .map(wire.group), and the protobuf serialisation of the answer
+ *                → {"scanMs","listGroupsMs","wireMs","serializeMs","bytes"} (medians)
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import readline from 'node:readline';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import pino from 'pino';
+import { startDaemon } from '../../src/daemon/daemon.js';
+import { DEFAULTS, type Config } from '../../src/daemon/config.js';
+import { VfioHost } from '../../src/kernel/vfio-host.js';
+import { loadApi } from '../../src/api/proto.js';
+import * as wire from '../../src/api/wire.js';
+
+const spec = JSON.parse(process.argv[2] ?? '{}') as { root: string };
+const host = new VfioHost(spec.root);
+
+// Count and time the real sysfs scans (the cache misses), without touching the source.
+const scans: number[] = [];
+const inv = host.inventory;
+const scanGroups = inv.scanGroups.bind(inv);
+inv.scanGroups = () => {
+  const a = process.hrtime.bigint();
+  try {
+    return scanGroups();
+  } finally {
+    scans.push(Number(process.hrtime.bigint() - a) / 1e6);
+  }
+};
+
+const dir = fs.mkdtempSync('/tmp/vb-bl-');
+const config: Config = {
+  ...DEFAULTS, runtimeDir: path.join(dir, 'run'), apiSocket: path.join(dir, 'run/api.sock'), fdSocket: path.join(dir, 'run/fd.sock'),
+  httpSocket: path.join(dir, 'run/http.sock'), stateDir: path.join(dir, 'state'), policyFile: path.join(dir, 'none.json'), logLevel: 'warn',
+};
+const t0 = process.hrtime.bigint();
+const daemon = await startDaemon(config, { host, log: pino({ level: 'warn' }, pino.destination(2)), uevents: false, bootId: 'bench' });
+const startupMs = Number(process.hrtime.bigint() - t0) / 1e6;
+const loop = monitorEventLoopDelay({ resolution: 1 });
+loop.enable();
+const out = (o: object) => process.stdout.write(JSON.stringify(o) + '\n');
+// startupScanMs: the real sysfs scans startDaemon itself ran.
+out({ ready: true, api: config.apiSocket, fd: config.fdSocket, pid: process.pid, startupMs, startupScanMs: [...scans] });
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+function timeIt<T>(n: number, f: () => T): { ms: number; last: T } {
+  const t: number[] = [];
+  let last!: T;
+  for (let i = 0; i < n; i++) {
+    const a = process.hrtime.bigint();
+    last = f();
+    t.push(Number(process.hrtime.bigint() - a) / 1e6);
+  }
+  return { ms: median(t), last };
+}
+
+for await (const line of readline.createInterface({ input: process.stdin })) {
+  const [cmd, arg] = line.split(' ');
+  if (cmd === 'reset') { loop.reset(); scans.length = 0; continue; }
+  if (cmd === 'ttl') { host.cacheTtlMs = Number(arg); out({ ttl: host.cacheTtlMs }); continue; }
+  if (cmd === 'inproc') {
+    const n = Number(arg);
+    const serialize = loadApi().service.ListGroups.responseSerialize;
+    const scan = timeIt(n, () => host.scan());
+    const list = timeIt(n, () => daemon.service.listGroups());
+    const mapped = timeIt(n, () => list.last.map(wire.group));
+    const ser = timeIt(n, () => serialize({ groups: mapped.last }));
+    out({ scanMs: scan.ms, listGroupsMs: list.ms, wireMs: mapped.ms, serializeMs: ser.ms, bytes: ser.last.length });
+    continue;
+  }
+  if (cmd !== 'stats') break;
+  const m = process.memoryUsage();
+  out({
+    rss: m.rss, heap: m.heapUsed, loopP50Ms: loop.percentile(50) / 1e6, loopP99Ms: loop.percentile(99) / 1e6, loopMaxMs: loop.max / 1e6,
+    scans: scans.length, scanMs: scans,
+  });
+}
+await daemon.close();
+fs.rmSync(dir, { recursive: true, force: true });
+process.exit(0);
