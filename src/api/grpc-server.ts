@@ -49,6 +49,14 @@ const CODE: Record<StatusName, grpc.status> = {
   UNIMPLEMENTED: grpc.status.UNIMPLEMENTED,
 };
 
+/**
+ * Refusals echo client input (a lease id, a session id): bounded, so a huge value
+ * cannot make the trailers too big to deliver (the call then hung until its deadline).
+ */
+const MAX_STATUS_MESSAGE = 1024;
+const MAX_DETAIL_VALUE = 256;
+const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n)}... (${s.length - n} more characters)` : s);
+
 /** A BrokerError as a gRPC status, its details in trailing metadata (`vfio-<key>`). */
 export function toStatus(e: unknown): Partial<grpc.StatusObject> {
   const err = e instanceof BrokerError ? e : new InternalError((e as Error)?.message ?? String(e));
@@ -56,9 +64,9 @@ export function toStatus(e: unknown): Partial<grpc.StatusObject> {
   metadata.set('vfio-error', err.name);
   for (const [k, v] of Object.entries(err.details)) {
     if (v === undefined) continue;
-    metadata.set(`vfio-${k.toLowerCase().replace(/[^a-z0-9-]/g, '-')}`, String(v).replace(/[^\x20-\x7e]/g, '?'));
+    metadata.set(`vfio-${k.toLowerCase().replace(/[^a-z0-9-]/g, '-')}`, clip(String(v), MAX_DETAIL_VALUE).replace(/[^\x20-\x7e]/g, '?'));
   }
-  return { code: CODE[err.status], details: err.message, metadata };
+  return { code: CODE[err.status], details: clip(err.message, MAX_STATUS_MESSAGE), metadata };
 }
 
 const PEER_PREFIX = 'vfio-peer:';
@@ -210,6 +218,7 @@ export class GrpcApiServer {
       Watch: (call: grpc.ServerWritableStream<any, unknown>) => {
         // Discovery is open to every authenticated connection; this only checks there is one.
         try {
+          if ((call.request as any)?.[UNDECODABLE]) throw new InvalidArgumentError(`malformed request: ${(call.request as any)[UNDECODABLE]}`);
           this.caller(call);
         } catch (e) {
           call.emit('error', toStatus(e));
