@@ -12,7 +12,7 @@ import { BrokerCallError } from '../client/api-client.js';
 import { layout, LayoutError } from '../client/fd-layout.js';
 import { SysError } from '../kernel/sys-error.js';
 import { isUnlimited, memlockLimit } from '../kernel/rlimit.js';
-import { formatBytes, qemuPinnedBytes } from '../client/qemu-memory.js';
+import { MiB, formatBytes, qemuPinnedBytes } from '../client/qemu-memory.js';
 
 /**
  * The launcher's own failures use the codes env(1) and timeout(1) use, so they
@@ -219,8 +219,6 @@ export async function runExec(argv: string[], err: Out = process.stderr, out: Ou
  * raised to the lease's allowance. If that cannot cover this command line,
  * say which setting to change before QEMU fails with a bare ENOMEM.
  */
-const MiB = 1024n * 1024n;
-
 function qemuMemlockHint(lease: LeaseHandle, argv: string[]): string | null {
   const need = qemuPinnedBytes(argv);
   const { soft } = memlockLimit();

@@ -4,7 +4,7 @@
  * RLIMIT_MEMLOCK (64 MiB + 256 KiB of BIOS). The launcher uses this to say, before
  * QEMU fails with "vfio_container_dma_map(...) = -12", which setting to change.
  */
-const MiB = 1024n * 1024n;
+export const MiB = 1024n * 1024n;
 /** QEMU's default RAM size when no -m is given (x86 machines). */
 const QEMU_DEFAULT_RAM = 128n * MiB;
 /** Firmware (SeaBIOS 256 KiB; OVMF is larger): a margin, not an exact figure. */
