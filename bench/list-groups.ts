@@ -24,7 +24,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { publish, summary, type Target } from './lib/report.js';
 import { JsonChild } from './lib/child.js';
 import { ApiClient } from '../src/client/api-client.js';
-import { loadApi } from '../src/api/proto.js';
+import { loadApi } from '../src/protocol/proto.js';
 import { FakeSysfs } from '../test/fixtures/fake-sysfs.js';
 
 const GROUPS = 4096;

@@ -25,7 +25,7 @@ import pino from 'pino';
 import { startDaemon } from '../../src/daemon/daemon.js';
 import { DEFAULTS, type Config } from '../../src/daemon/config.js';
 import { VfioHost } from '../../src/kernel/vfio-host.js';
-import { loadApi } from '../../src/api/proto.js';
+import { loadApi } from '../../src/protocol/proto.js';
 import * as wire from '../../src/api/wire.js';
 
 const spec = JSON.parse(process.argv[2] ?? '{}') as { root: string };

@@ -10,8 +10,8 @@ import { SeqpacketServer, type SeqpacketConnection } from '../kernel/seqpacket.j
 import type { PeerCred } from '../kernel/peercred.js';
 import { AbortedError } from '../broker/errors.js';
 import type { Caller } from '../broker/types.js';
-import type { BrokerService, DeliveryItem } from './broker-service.js';
-import { PROTOCOL_VERSION, decodeClient, deliveryParts, encode } from './fd-protocol.js';
+import type { BrokerService, DeliveryItem } from '../service/broker-service.js';
+import { PROTOCOL_VERSION, decodeClient, deliveryParts, encode } from '../protocol/fd-protocol.js';
 
 export interface FdChannelOptions {
   path: string;

@@ -15,8 +15,8 @@ import * as grpc from '@grpc/grpc-js';
 import { ReflectionService } from '@grpc/reflection';
 import { BrokerError, InternalError, InvalidArgumentError, SessionMismatchError, type StatusName } from '../broker/errors.js';
 import type { Caller } from '../broker/types.js';
-import { loadApi } from './proto.js';
-import { type BrokerService, type BrokerEvent } from './broker-service.js';
+import { loadApi } from '../protocol/proto.js';
+import { type BrokerService, type BrokerEvent } from '../service/broker-service.js';
 import * as wire from './wire.js';
 
 export interface PeerCred { pid: number; uid: number; gid: number }

@@ -2,15 +2,14 @@
 import type { Lease } from '../broker/lease-table.js';
 import type { Mode } from '../broker/types.js';
 import { InvalidArgumentError } from '../broker/errors.js';
-import type { Holder, HostGroup } from './host.js';
-import type { BindOutcome, BrokerEvent, Delivered } from './broker-service.js';
-
-const MODE_WIRE: Record<Mode, string> = { legacy: 'MODE_LEGACY', iommufd: 'MODE_IOMMUFD' };
+import { MODE_WIRE, modeFromWire } from '../protocol/mode.js';
+import type { Holder, HostGroup } from '../kernel/host.js';
+import type { BindOutcome, BrokerEvent, Delivered } from '../service/broker-service.js';
 
 export function mode(v: unknown): Mode {
-  if (v === undefined || v === null || v === '' || v === 'MODE_UNSPECIFIED' || v === 'MODE_LEGACY' || v === 0 || v === 1) return 'legacy';
-  if (v === 'MODE_IOMMUFD' || v === 2) return 'iommufd';
-  throw new InvalidArgumentError(`unknown mode ${JSON.stringify(v)}`);
+  const m = modeFromWire(v);
+  if (m === null) throw new InvalidArgumentError(`unknown mode ${JSON.stringify(v)}`);
+  return m;
 }
 
 export function owner(l: Lease) {

@@ -13,9 +13,8 @@ export interface Caller {
   startTime?: string;
 }
 
-export type Mode = 'legacy' | 'iommufd';
-
-export type FdRole = 'container' | 'group' | 'device' | 'iommufd' | 'cdev';
+export type { Mode } from '../protocol/mode.js';
+export type { FdRole } from '../protocol/fd-protocol.js';
 
 /** What the broker needs to know about a group to decide (a projection of the sysfs inventory). */
 export interface GroupFacts {

@@ -3,7 +3,7 @@
  * by the launcher library, vfio-broker-exec and vfio-brokerctl.
  */
 import * as grpc from '@grpc/grpc-js';
-import { loadApi } from '../api/proto.js';
+import { loadApi } from '../protocol/proto.js';
 
 export const DEFAULT_API_SOCKET = '/run/vfio-broker/api.sock';
 export const DEFAULT_FD_SOCKET = '/run/vfio-broker/fd.sock';

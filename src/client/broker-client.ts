@@ -11,10 +11,11 @@
 import { EventEmitter } from 'node:events';
 import { SeqpacketConnection } from '../kernel/seqpacket.js';
 import type { OwnedFd } from '../kernel/owned-fd.js';
-import { decodeDaemon, type DaemonMessage, type FdDescriptor } from '../api/fd-protocol.js';
+import { decodeDaemon, type DaemonMessage, type FdDescriptor } from '../protocol/fd-protocol.js';
 import { ApiClient, DEFAULT_FD_SOCKET } from './api-client.js';
+import { MODE_WIRE, type Mode } from '../protocol/mode.js';
 
-export type Mode = 'legacy' | 'iommufd';
+export type { Mode };
 
 export interface DeliveredFds {
   requestId: string;
@@ -48,8 +49,6 @@ interface Arrival {
   at: number;
   waiters: ((a: Arrival) => void)[];
 }
-
-const WIRE_MODE: Record<Mode, string> = { legacy: 'MODE_LEGACY', iommufd: 'MODE_IOMMUFD' };
 
 export interface ConnectOptions {
   apiSocket?: string;
@@ -253,7 +252,7 @@ export class BrokerClient extends EventEmitter {
 
   async acquire(o: AcquireOptions): Promise<LeaseHandle> {
     const res = await this.api.call('Acquire', {
-      session: this.sess(), groups: o.groups ?? [], devices: o.devices ?? [], mode: WIRE_MODE[o.mode ?? 'legacy'],
+      session: this.sess(), groups: o.groups ?? [], devices: o.devices ?? [], mode: MODE_WIRE[o.mode ?? 'legacy'],
       only_requested_devices: !!o.onlyRequested, managed: !!o.managed,
     });
     const fds = await this.take(res.request_id);

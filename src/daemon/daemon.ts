@@ -4,10 +4,10 @@
  * what `vfio-brokerd` runs and what tests start in-process (with a fake Host).
  */
 import fs from 'node:fs';
-import { BrokerService, type DeliveryItem } from '../api/broker-service.js';
+import { BrokerService, type DeliveryItem } from '../service/broker-service.js';
 import { FdChannel } from '../api/fd-channel.js';
 import { GrpcApiServer } from '../api/grpc-server.js';
-import type { Host } from '../api/host.js';
+import type { Host } from '../kernel/host.js';
 import type { Caller } from '../broker/types.js';
 import { Metrics } from '../http/metrics.js';
 import { HttpServer } from '../http/server.js';

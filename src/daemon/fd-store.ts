@@ -7,7 +7,7 @@
 import type { Logger } from 'pino';
 import type { SdNotifier } from '../kernel/sd-notify.js';
 import type { ListenFd } from '../kernel/sd-listen.js';
-import type { LegacyHandles } from '../api/host.js';
+import type { LegacyHandles } from '../kernel/host.js';
 import type { OwnedFd } from '../kernel/owned-fd.js';
 
 const names = (leaseId: string, h: LegacyHandles) => [

@@ -7,21 +7,10 @@
 import { check, realLibc, type RawLibc } from './libc.js';
 import { OwnedFd } from './owned-fd.js';
 import { AF_UNIX, SOCK_CLOEXEC } from './constants.js';
+import { sockaddrUn } from './sockaddr.js';
 import { ScmBuffers, sendWithFds } from './scm.js';
 
 const SOCK_DGRAM = 2;
-
-/** struct sockaddr_un for a path or an abstract name; returns the buffer and its length. */
-export function sockaddrUn(p: string): { addr: Buffer; len: number } {
-  const abstract = p.startsWith('@');
-  const name = Buffer.from(abstract ? p.slice(1) : p);
-  if (name.length > 107) throw new RangeError(`socket path too long: ${p}`);
-  const addr = Buffer.alloc(110);
-  addr.writeUInt16LE(AF_UNIX, 0);
-  // Abstract names start with a NUL byte and are not NUL-terminated.
-  name.copy(addr, abstract ? 3 : 2);
-  return { addr, len: 2 + (abstract ? 1 : 0) + name.length + (abstract ? 0 : 1) };
-}
 
 export class SdNotifier {
   readonly path: string | undefined;

@@ -15,7 +15,7 @@ import { OwnedFd } from './owned-fd.js';
 import { isSysError, SysError } from './sys-error.js';
 import { AF_UNIX, SOCK_CLOEXEC, SOCK_NONBLOCK, SOCK_SEQPACKET } from './constants.js';
 import { recvWithFds, sendWithFds, ScmBuffers, type Received } from './scm.js';
-import { sockaddrUn } from './sd-notify.js';
+import { sockaddrUn } from './sockaddr.js';
 import { watchFd, type FdWatch, type PollEvents } from './poll.js';
 import { peerCred, type PeerCred } from './peercred.js';
 

@@ -4,7 +4,7 @@
  * passes through here.
  */
 import path from 'node:path';
-import type { Host, HostGroup, LegacyHandles, Holder } from '../api/host.js';
+import type { Host, HostGroup, LegacyHandles, Holder } from './host.js';
 import { check, realLibc, type RawLibc } from './libc.js';
 import type { OwnedFd } from './owned-fd.js';
 import { RLIMIT_MEMLOCK } from './constants.js';

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { BrokerService, type DeliveryItem } from '../../src/api/broker-service.js';
+import { BrokerService, type DeliveryItem } from '../../src/service/broker-service.js';
 import { parsePolicy, DENY_ALL, type Policy } from '../../src/broker/policy.js';
 import type { AuditRecord } from '../../src/broker/audit.js';
 import type { Caller } from '../../src/broker/types.js';

@@ -9,7 +9,7 @@ import t from 'tap';
 import type * as Tap from 'tap';
 import fs from 'node:fs';
 import path from 'node:path';
-import { BrokerService, type DeliveryItem } from '../../src/api/broker-service.js';
+import { BrokerService, type DeliveryItem } from '../../src/service/broker-service.js';
 import { LeaseJournal, fromEntry } from '../../src/daemon/journal.js';
 import { parsePolicy } from '../../src/broker/policy.js';
 import { GroupOwnedError } from '../../src/broker/errors.js';

@@ -2,7 +2,7 @@ import t from 'tap';
 import fs from 'node:fs';
 import path from 'node:path';
 import { LeaseJournal, fromEntry } from '../../src/daemon/journal.js';
-import { BrokerService } from '../../src/api/broker-service.js';
+import { BrokerService } from '../../src/service/broker-service.js';
 import { parsePolicy } from '../../src/broker/policy.js';
 import { GroupOwnedError, PermissionDeniedError } from '../../src/broker/errors.js';
 import { FakeHost, edu, group } from '../fixtures/fake-host.js';

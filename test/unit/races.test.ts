@@ -6,7 +6,7 @@
  * suite repeats a smaller race against the real kernel.
  */
 import t from 'tap';
-import { BrokerService } from '../../src/api/broker-service.js';
+import { BrokerService } from '../../src/service/broker-service.js';
 import { parsePolicy } from '../../src/broker/policy.js';
 import { GroupOwnedError } from '../../src/broker/errors.js';
 import type { Caller } from '../../src/broker/types.js';

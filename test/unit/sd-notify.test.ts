@@ -1,7 +1,8 @@
 import t from 'tap';
 import fs from 'node:fs';
 import { startReceiver } from '../fixtures/dgram-receiver.js';
-import { SdNotifier, sockaddrUn, watchdogUsec } from '../../src/kernel/sd-notify.js';
+import { SdNotifier, watchdogUsec } from '../../src/kernel/sd-notify.js';
+import { sockaddrUn } from '../../src/kernel/sockaddr.js';
 
 t.test('sockaddr_un for paths and abstract names', async (t) => {
   const p = sockaddrUn('/run/x');

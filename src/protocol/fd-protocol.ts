@@ -4,7 +4,8 @@
  * SCM_RIGHTS, in the order the header lists them. Deliveries larger than one
  * datagram can carry are split into parts that share a request id.
  */
-import type { FdRole } from '../broker/types.js';
+/** What a delivered fd is. */
+export type FdRole = 'container' | 'group' | 'device' | 'iommufd' | 'cdev';
 
 export const PROTOCOL_VERSION = 1;
 /** Below SCM_MAX_FD (253), leaving room so a datagram never hits the limit. */

@@ -19,7 +19,7 @@ import { GrantTable } from '../broker/grant-table.js';
 import { decideAcquire, deliverableDevices, isAdmin, type Policy } from '../broker/policy.js';
 import { who, type AuditRecord } from '../broker/audit.js';
 import type { Caller, FdRole, Mode } from '../broker/types.js';
-import type { Holder, Host, HostGroup, LegacyHandles } from './host.js';
+import type { Holder, Host, HostGroup, LegacyHandles } from '../kernel/host.js';
 
 export interface DeliveryItem {
   fd: OwnedFd;

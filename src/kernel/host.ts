@@ -4,9 +4,9 @@
  * sysfs reads and VFIO ioctls; unit tests substitute a fake at exactly this
  * boundary, and the guest suite runs the real one.
  */
-import type { OwnedFd } from '../kernel/owned-fd.js';
+import type { OwnedFd } from './owned-fd.js';
 import type { GroupFacts } from '../broker/types.js';
-import type { DeviceInfo, GroupInfo } from '../kernel/sysfs/inventory.js';
+import type { DeviceInfo, GroupInfo } from './sysfs/inventory.js';
 
 /** What the service needs of a sysfs group: the inventory's own types, narrowed. */
 export type HostDevice = Pick<DeviceInfo, 'name' | 'bus' | 'driver' | 'driverOverride' | 'vendor' | 'device' | 'class' | 'bridge' | 'cdev'>;
