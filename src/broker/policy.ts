@@ -4,7 +4,8 @@
  * resolved to ids at load time by a resolver the daemon supplies, so evaluation is
  * pure and cheap. The default is deny for everyone except root and the admin group.
  */
-import { isVfioDriver, type Caller, type GroupFacts, type Mode } from './types.js';
+import type { Caller, GroupFacts, Mode } from './types.js';
+import { DEVICE_NAME, isVfioDriver } from './input.js';
 
 export interface DeviceSelector {
   /** Group numbers. */
@@ -173,7 +174,7 @@ function selector(v: unknown, where: string, problems: string[]): DeviceSelector
     return (s[k] as string[]).map((x) => x.toLowerCase());
   };
   const out: DeviceSelector = {
-    devices: strings('devices', /^[A-Za-z0-9:._-]{1,64}$/, 'device names such as "0000:01:00.0"'),
+    devices: strings('devices', DEVICE_NAME, 'device names such as "0000:01:00.0"'),
     vendorDevice: strings('vendorDevice', /^(0x)?([0-9a-f]{4}|\*):(0x)?([0-9a-f]{4}|\*)$/i, '"vvvv:dddd" ids'),
     classes: strings('classes', /^(0x)?[0-9a-f]{2,6}$/i, 'class prefixes such as "0x0200"'),
   };

@@ -35,6 +35,4 @@ export interface DeviceFacts {
   cdev: string | null;
 }
 
-export function isVfioDriver(driver: string | null): boolean {
-  return driver !== null && driver.startsWith('vfio');
-}
+export { isVfioDriver } from './input.js';

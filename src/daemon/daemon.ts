@@ -85,8 +85,14 @@ export async function startDaemon(config: Config, deps: DaemonDeps): Promise<Dae
     journal: journalWriter,
     fdStore,
     criticalOverride: new Set(config.criticalOverride),
+    observer: {
+      acquired: ({ mode, result, seconds }) => {
+        metrics.acquireSeconds.observe({ mode }, seconds);
+        metrics.acquires.inc({ result, mode });
+      },
+      warning: (msg) => log.warn({}, msg),
+    },
   });
-  service.on('warning', (msg: string) => log.warn({}, msg));
 
   // Leases from before a restart (same boot): reserved for their owners until they re-attach.
   const prior = journal.read();
@@ -95,17 +101,11 @@ export async function startDaemon(config: Config, deps: DaemonDeps): Promise<Dae
   if (stored.size) log.info({ leases: [...stored.keys()] }, `fd store: recovered the fds of ${stored.size} lease(s)`);
   if (prior.entries.length || stored.size) {
     const { restored, dropped } = service.restore(prior.entries.map(fromEntry), stored);
-    service.restoredAt = new Date();
     metrics.restoredLeases.inc(restored.length);
     for (const d of dropped) log.info({ lease: d.lease.id }, `restored lease released: ${d.reason}`);
     log.info({ restored: restored.map((l) => l.id) }, `restored ${restored.length} lease(s); owners have ${config.reattachGraceSeconds}s to re-attach`);
   }
-  const graceTimer = setInterval(() => {
-    if (!service.restoredAt) return;
-    const cutoff = new Date(Date.now() - config.reattachGraceSeconds * 1000);
-    for (const x of service.expireOrphans(cutoff)) log.info({ lease: x.lease.id }, `restored lease released: ${x.reason}`);
-  }, 1000);
-  graceTimer.unref();
+  service.startGraceTimer(config.reattachGraceSeconds, (x) => log.info({ lease: x.lease.id }, `restored lease released: ${x.reason}`));
 
   fdChannel = new FdChannel({
     path: config.fdSocket, gid: socketGid, mode: socketGid === undefined ? 0o600 : 0o660, service, callerOf, log,
@@ -119,22 +119,6 @@ export async function startDaemon(config: Config, deps: DaemonDeps): Promise<Dae
     credOf: (s) => peerCredOfSocket(s), callerOf, log,
     statusExtra: () => ({ version: VERSION, restored_leases: service.leases.all().filter((l) => l.state === 'orphaned').length, policy_file: config.policyFile, policy_loaded: policy.loadedAt?.toISOString() ?? '' }),
   });
-  // Acquire metrics: wrap rather than thread metrics through the service.
-  const acquire = service.acquire.bind(service);
-  service.acquire = async (caller, req) => {
-    const end = metrics.acquireSeconds.startTimer({ mode: req.mode });
-    try {
-      const r = await acquire(caller, req);
-      metrics.acquires.inc({ result: 'ok', mode: req.mode });
-      return r;
-    } catch (e) {
-      metrics.acquires.inc({ result: (e as { status?: string }).status ?? 'INTERNAL', mode: req.mode });
-      throw e;
-    } finally {
-      end();
-    }
-  };
-
   let ready = false;
   const http = new HttpServer({
     socketPath: config.httpSocket, port: config.httpPort, host: config.httpHost, metrics,
@@ -157,14 +141,8 @@ export async function startDaemon(config: Config, deps: DaemonDeps): Promise<Dae
     try {
       uevents = new UeventMonitor();
       uevents.on('uevent', (ev) => {
-        host.invalidate?.();
-        if (ev.subsystem !== 'pci' && ev.subsystem !== 'platform') return;
-        if (ev.action !== 'add' && ev.action !== 'remove' && ev.action !== 'bind' && ev.action !== 'unbind') return;
-        const kind = `device-${ev.action === 'add' ? 'added' : ev.action === 'remove' ? 'removed' : ev.action === 'bind' ? 'bound' : 'unbound'}`;
-        const lease = service.leaseOfDevice(ev.name);
-        service.event({ kind, device: ev.name, leaseId: lease?.id, owner: lease, group: lease?.groups[0] });
-        if (lease?.sessionId) fdChannel!.notify(lease.sessionId, { type: 'device-event', lease: lease.id, kind, device: ev.name });
-        log.info({ device: ev.name, action: ev.action, lease: lease?.id }, `uevent ${ev.action} ${ev.name}`);
+        const r = service.deviceChanged(ev);
+        if (r) log.info({ device: ev.name, action: ev.action, lease: r.lease?.id }, `uevent ${ev.action} ${ev.name}`);
       });
       uevents.on('error', (e) => log.warn({ err: (e as Error).message }, 'uevent monitor error'));
     } catch (e) {
@@ -207,7 +185,6 @@ export async function startDaemon(config: Config, deps: DaemonDeps): Promise<Dae
       notifier.notify({ STOPPING: 1 });
       process.off('SIGHUP', onHup);
       clearInterval(statusTimer);
-      clearInterval(graceTimer);
       if (wdTimer) clearInterval(wdTimer);
       uevents?.close();
       service.stop();

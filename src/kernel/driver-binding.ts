@@ -6,6 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { isDeviceName } from '../broker/input.js';
 
 export interface BindResult {
   device: string;
@@ -24,8 +25,6 @@ export class BindError extends Error {
   }
 }
 
-const NAME = /^[A-Za-z0-9:._-]{1,64}$/;
-
 export class DriverBinder {
   readonly root: string;
 
@@ -34,7 +33,7 @@ export class DriverBinder {
   }
 
   private dev(name: string, ...rest: string[]): string {
-    if (!NAME.test(name) || name.includes('..')) throw new BindError(name, `invalid device name ${JSON.stringify(name)}`);
+    if (!isDeviceName(name)) throw new BindError(name, `invalid device name ${JSON.stringify(name)}`);
     return path.join(this.root, 'sys/bus/pci/devices', name, ...rest);
   }
 

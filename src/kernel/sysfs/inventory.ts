@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { checkDeviceName, checkGroupId } from './names.js';
 import { NoSuchDeviceError, NoSuchGroupError } from './errors.js';
+import { isVfioDriver } from '../../broker/input.js';
 
 export interface DeviceInfo {
   name: string;
@@ -52,7 +53,7 @@ export interface GroupInfo {
  * and the kernel's driver_managed_dma drivers that never do DMA of their own.
  */
 export function driverAllowsUserOwnership(driver: string | null): boolean {
-  return driver === null || driver.startsWith('vfio') || driver === 'pci-stub' || driver === 'pcieport';
+  return driver === null || isVfioDriver(driver) || driver === 'pci-stub' || driver === 'pcieport';
 }
 
 export class SysfsInventory {

@@ -1,0 +1,66 @@
+/**
+ * The one set of input rules: what a group id, a device name, a uid, a pid or an
+ * opaque id may look like, wherever it comes from (the wire, the policy file,
+ * sysfs). The sysfs layer throws its own errors from the predicates; requests
+ * use the `require*` forms, which refuse with INVALID_ARGUMENT.
+ */
+import { InvalidArgumentError } from './errors.js';
+
+/** sysfs device names: must start alphanumeric, which rules out ".", ".." and hidden entries. */
+export const DEVICE_NAME = /^[A-Za-z0-9][A-Za-z0-9:._-]{0,63}$/;
+export const MAX_DEVICE_NAME = 64;
+/** Session, lease, grant and request ids the daemon issues are far shorter; anything longer is not ours. */
+export const MAX_ID_LENGTH = 128;
+export const MAX_GROUPS_PER_LEASE = 64;
+/** PID_MAX_LIMIT on 64-bit kernels. */
+export const MAX_PID = 4_194_304;
+/** (uid_t)-1 means "no uid" to the kernel, never a real user. */
+export const MAX_UID = 0xfffffffe;
+
+export function isDeviceName(v: unknown): v is string {
+  return typeof v === 'string' && DEVICE_NAME.test(v) && !v.includes('..');
+}
+
+/** A group number: a non-negative 32-bit integer, as a number or its plain decimal string. */
+export function parseGroupId(v: unknown): number | null {
+  const s = typeof v === 'number' ? String(v) : v;
+  if (typeof s !== 'string' || !/^(0|[1-9][0-9]{0,9})$/.test(s)) return null;
+  const n = Number(s);
+  return n <= 0xffffffff ? n : null;
+}
+
+export function isUid(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= MAX_UID;
+}
+
+export function isPid(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= MAX_PID;
+}
+
+/** An id the daemon issued (session, lease, grant): printable, bounded. */
+export function isIssuedId(v: unknown): v is string {
+  return typeof v === 'string' && v.length > 0 && v.length <= MAX_ID_LENGTH && /^[\x21-\x7e]+$/.test(v);
+}
+
+/** A driver that hands its device to userspace through VFIO (vfio-pci, vfio-platform, vfio_mdev...). */
+export function isVfioDriver(driver: string | null | undefined): boolean {
+  return typeof driver === 'string' && driver.startsWith('vfio');
+}
+
+/** Quote client input for a message, clipped so it cannot bloat a reply or a log line. */
+export function quoted(v: unknown, max = 80): string {
+  return JSON.stringify(String(v)).slice(0, max);
+}
+
+/** A group number from a request. */
+export function requireGroupId(v: unknown): number {
+  const n = parseGroupId(v);
+  if (n === null) throw new InvalidArgumentError(`invalid group id ${quoted(v)}: expected a non-negative integer`);
+  return n;
+}
+
+/** A device name from a request: sysfs names only, so nothing can point outside sysfs. */
+export function requireDeviceName(v: unknown): string {
+  if (!isDeviceName(v)) throw new InvalidArgumentError(`invalid device name ${quoted(v)}: expected a sysfs device name such as 0000:00:03.0`);
+  return v;
+}

@@ -1,0 +1,102 @@
+/**
+ * Acquire, step by step: authorize the session, resolve what the request names,
+ * decide by policy, reserve the groups (the one synchronous decision point),
+ * journal, open by mode, deliver, audit. A failure at any step after the
+ * reservation ends the lease and closes everything it held.
+ */
+import type { HostGroup } from '../kernel/host.js';
+import { InternalError, PermissionDeniedError, QuotaError } from '../broker/errors.js';
+import type { Lease } from '../broker/lease-table.js';
+import { decideAcquire } from '../broker/policy.js';
+import { who } from '../broker/audit.js';
+import type { Caller, Mode } from '../broker/types.js';
+import type { ServiceContext } from './context.js';
+import type { Binder } from './binding.js';
+import type { LeaseOpener } from './lease-opener.js';
+import type { LeaseResources } from './lease-resources.js';
+import { checkUsable, resolveGroups } from './inventory-view.js';
+import { newId, newSecret } from './ids.js';
+import { closeUnkept, describeItems, type Delivered, type DeliveryItem } from './types.js';
+
+export interface AcquireInput {
+  sessionId?: string;
+  secret?: string;
+  groups: unknown[];
+  devices: unknown[];
+  mode: Mode;
+  onlyRequested: boolean;
+  managed: boolean;
+}
+
+export interface Acquired { lease: Lease; requestId: string; delivered: Delivered[] }
+
+export class Acquisition {
+  constructor(private ctx: ServiceContext, private openers: Record<Mode, LeaseOpener>, private binder: Binder) {}
+
+  async acquire(caller: Caller, req: AcquireInput): Promise<Acquired> {
+    const session = this.ctx.sessions.authorize(req.sessionId, req.secret, caller);
+    const { groups, requested } = resolveGroups(this.ctx.host, req.groups, req.devices);
+    checkUsable(groups, req.mode, req.managed);
+    const only = req.onlyRequested ? requested : undefined;
+    const lease = this.reserve(caller, session.id, groups, req, only);
+    const res = this.ctx.holdingsFor(lease.id);
+    res.members = new Set(groups.flatMap((g) => g.devices.map((d) => d.name)));
+    const requestId = newId('R-', 4);
+    const items = await this.openAndDeliver(lease, res, requestId, () => {
+      const ready = req.managed ? this.binder.bindForLease(lease, groups, res) : groups;
+      return this.openers[req.mode].open(lease, ready, only, res);
+    });
+    const delivered = describeItems(items);
+    this.ctx.audit({ event: 'grant', rpc: 'Acquire', who: who(caller), lease: lease.id, groups: lease.groups, fds: delivered, rule: lease.rule });
+    this.ctx.event({ kind: 'lease-acquired', leaseId: lease.id, owner: lease, group: lease.groups[0] });
+    return { lease, requestId, delivered };
+  }
+
+  /** Policy, then the lease table: synchronous, so racing acquires cannot both pass. */
+  private reserve(caller: Caller, sessionId: string, groups: HostGroup[], req: AcquireInput, only: Set<string> | undefined): Lease {
+    const decision = decideAcquire(this.ctx.policy(), caller, groups, req.mode, this.ctx.leases.countForUid(caller.uid));
+    if (!decision.allowed) {
+      throw decision.quota
+        ? new QuotaError(`lease limit reached: ${decision.reason}`, { uid: caller.uid })
+        : new PermissionDeniedError(`denied by policy: ${decision.reason}`, { uid: caller.uid, groups: groups.map((g) => g.id).join(',') });
+    }
+    return this.ctx.leases.reserve({
+      groups: groups.map((g) => g.id), sessionId, owner: caller, mode: req.mode, devices: only ? [...only] : [],
+      rule: decision.rule, memlockBytes: decision.memlockBytes, managed: req.managed, now: this.ctx.now(),
+    }, newSecret());
+  }
+
+  /**
+   * The journal is on disk before any fd leaves, and a lease whose owner went
+   * away meanwhile opens nothing.
+   */
+  private async openAndDeliver(lease: Lease, res: LeaseResources, requestId: string, open: () => DeliveryItem[]): Promise<DeliveryItem[]> {
+    let items: DeliveryItem[] = [];
+    try {
+      this.ctx.persist();
+      await this.ctx.flushed();
+      this.ctx.leases.assertLive(lease);
+      items = open();
+      if (lease.memlockBytes > 0) this.applyMemlock(lease.owner.pid, lease.memlockBytes);
+      await this.ctx.deliver(lease.sessionId!, requestId, items);
+      this.ctx.leases.assertLive(lease);
+      return items;
+    } catch (e) {
+      closeUnkept(items);
+      this.ctx.end(lease, `acquire failed: ${(e as Error).message}`, false);
+      // The lease may have ended before this acquire opened its fds (the owner's
+      // session closed mid-acquire): end() was a no-op then, so close them here.
+      res.close();
+      this.ctx.resources.delete(lease.id);
+      throw e;
+    }
+  }
+
+  private applyMemlock(pid: number, bytes: number): void {
+    try {
+      this.ctx.host.setMemlock(pid, bytes);
+    } catch (e) {
+      throw new InternalError(`could not raise RLIMIT_MEMLOCK of pid ${pid} to ${bytes} bytes: ${(e as Error).message}`, { pid, memlock: bytes });
+    }
+  }
+}
