@@ -35,7 +35,7 @@ function setup(policy: Policy = parsePolicy({ rules: [{ name: 'users', uids: [10
       delivered.push({ session, request, items });
       // The client's copies: group files stay open in the kernel while the client holds them.
       for (const it of items) {
-        if (it.role === 'group') host.k.groupOpen.set(it.group!, (host.k.groupOpen.get(it.group!) ?? 0) + 1);
+        if (it.role === 'group') host.libc.groupOpen.set(it.group!, (host.libc.groupOpen.get(it.group!) ?? 0) + 1);
         if (!it.keep) it.fd.close();
       }
     },
@@ -44,8 +44,8 @@ function setup(policy: Policy = parsePolicy({ rules: [{ name: 'users', uids: [10
   /** The client exits: its copies of group fds close. */
   const clientExit = (req: number) => {
     for (const it of delivered[req].items) if (it.role === 'group') {
-      const n = host.k.groupOpen.get(it.group!)! - 1;
-      if (n <= 0) host.k.groupOpen.delete(it.group!); else host.k.groupOpen.set(it.group!, n);
+      const n = host.libc.groupOpen.get(it.group!)! - 1;
+      if (n <= 0) host.libc.groupOpen.delete(it.group!); else host.libc.groupOpen.set(it.group!, n);
     }
   };
   return { host, svc, audits, delivered, notes, clientExit };
@@ -135,8 +135,8 @@ t.test('session close releases everything; fds closed exactly once; stale holder
   svc.closeSession(s.id);
   t.equal(svc.leases.size, 0);
   t.same(events, ['lease-released']);
-  t.same(host.k.doubleCloses(), []);
-  t.same([...host.k.open.keys()], [], 'daemon holds no fd');
+  t.same(host.libc.doubleCloses(), []);
+  t.same([...host.libc.open_.keys()], [], 'daemon holds no fd');
   // The client process kept its group fd: the kernel says EBUSY.
   host.holdersOf.set(1, [{ pid: 10, uid: 1000, comm: 'qemu', path: '/dev/vfio/1' }]);
   const s2 = svc.openSession(user(11, 1001));
@@ -155,8 +155,8 @@ t.test('kernel failure mid-acquire releases the reservation and closes what was 
   host.failNext = { step: 'deviceFd', errno: 'EIO' };
   await t.rejects(svc.acquire(user(10), acq(s, { groups: [2] })), InternalError);
   t.equal(svc.leases.size, 0);
-  t.same([...host.k.open.keys()], []);
-  t.same(host.k.doubleCloses(), []);
+  t.same([...host.libc.open_.keys()], []);
+  t.same(host.libc.doubleCloses(), []);
   host.failNext = { step: 'openLegacy', errno: 'EPERM' };
   await t.rejects(svc.acquire(user(10), acq(s, { groups: [1] })), PreconditionError);
   const ok = await svc.acquire(user(10), acq(s, { groups: [1] }));
@@ -178,7 +178,7 @@ t.test('session closing while delivery is in flight aborts the acquire', async (
   const s = svc.openSession(user(10));
   await t.rejects(svc.acquire(user(10), acq(s, { groups: [1] })), AbortedError);
   t.equal(svc.leases.size, 0);
-  t.same([...host.k.open.keys()], []);
+  t.same([...host.libc.open_.keys()], []);
 });
 
 t.test('iommufd mode: iommufd + unbound cdevs, daemon keeps nothing; group still reserved', async (t) => {
@@ -186,7 +186,7 @@ t.test('iommufd mode: iommufd + unbound cdevs, daemon keeps nothing; group still
   const s = svc.openSession(user(10));
   const r = await svc.acquire(user(10), acq(s, { devices: ['0000:00:03.0'], mode: 'iommufd' }));
   t.same(r.delivered.map((d) => `${d.role}:${d.device ?? ''}`), ['iommufd:', 'cdev:0000:00:03.0']);
-  t.same([...host.k.open.keys()], [], 'no daemon fd would block the client binding');
+  t.same([...host.libc.open_.keys()], [], 'no daemon fd would block the client binding');
   const s2 = svc.openSession(user(11, 1001));
   await t.rejects(svc.acquire(user(11, 1001), acq(s2, { groups: [1] })), GroupOwnedError, 'legacy refused');
   await t.rejects(svc.acquire(user(11, 1001), acq(s2, { groups: [1], mode: 'iommufd' })), GroupOwnedError, 'iommufd refused');

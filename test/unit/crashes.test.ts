@@ -51,8 +51,8 @@ function consistent(t: Tap.Test, svc: BrokerService, host: FakeHost, what: strin
     if (l.sessionId !== null && !svc.sessions.get(l.sessionId)) t.fail(`${what}: lease ${l.id} names a dead session`);
   }
   const handleFds = svc.leases.all().length * 2; // container + one group each (single-group leases here)
-  t.equal(host.k.open.size, handleFds, `${what}: the daemon holds exactly the fds of live leases (${handleFds})`);
-  for (const n of host.k.closes.values()) if (n > 1) t.fail(`${what}: an fd closed twice`);
+  t.equal(host.libc.open_.size, handleFds, `${what}: the daemon holds exactly the fds of live leases (${handleFds})`);
+  for (const fd of host.libc.doubleCloses()) t.fail(`${what}: an fd closed twice (${fd})`);
 }
 
 const acq = (s: { id: string; secret: string }, g = 1) => ({ sessionId: s.id, secret: s.secret, groups: [g], devices: [], mode: 'legacy' as const, onlyRequested: false, managed: false });

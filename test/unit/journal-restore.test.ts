@@ -83,10 +83,10 @@ t.test('a restored lease with fds from the fd store watches its devices for remo
   const host2 = new FakeHost(host.groups);
   const b = daemon(dir, host2);
   const handles = host2.openLegacy(host2.groups);
-  const opened = host2.k.open.size;
+  const opened = host2.libc.open_.size;
   b.svc.restore(b.journal.read().entries.map(fromEntry), new Map([[r.lease.id, handles]]));
   t.same([...host2.requestWatches.keys()], ['0000:00:03.0'], 'the device is watched again');
-  t.equal(host2.k.open.size, opened, 'through a device fd that was closed again at once');
+  t.equal(host2.libc.open_.size, opened, 'through a device fd that was closed again at once');
   const events: any[] = [];
   b.svc.on('event', (e) => events.push(e));
   host2.requestBack('0000:00:03.0');

@@ -52,6 +52,6 @@ t.test(`${TOTAL} racing acquires: never two owners`, async (t) => {
   t.equal(doubleOwners, 0, `no group ever had two owners (${rounds} rounds)`);
   t.equal(badRefusals, 0, 'every loser was told who owns the group');
   t.equal(svc.leases.size, 0);
-  t.equal(host.k.open.size, 0, 'every fake fd closed');
+  t.equal(host.libc.open_.size, 0, 'every fake fd closed');
   t.comment(`${acquires} acquires in ${secs.toFixed(1)} s (${(acquires / secs).toFixed(0)}/s, in-process, kernel stand-in)`);
 });
