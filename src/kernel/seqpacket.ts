@@ -149,7 +149,7 @@ export class SeqpacketConnection extends EventEmitter<SeqpacketEvents> {
       // libuv reports POLLERR (e.g. the peer went away with our sends queued) as
       // an error status and stops the handle: nothing more would ever arrive, so
       // read what is left (EOF or the error) and close. Ignoring it left the
-      // connection wedged forever (seen in test/unit/fuzz), and on the daemon's
+      // connection wedged forever (seen in test/host/fuzz), and on the daemon's
       // side a wedged session would never release its leases.
       this.drain();
       this.close();

@@ -66,7 +66,7 @@ t.test('release', async (t) => {
   s.svc.release(user(10), session.id, session.secret, lease.id);
   t.same(holdings(s, lease.id), gone);
   t.ok(handles.container.closed && [...handles.groups.values()].every((fd) => fd.closed), 'the daemon closed its copies');
-  t.same(s.host.k.doubleCloses(), [], 'each exactly once');
+  t.same(s.host.libc.doubleCloses(), [], 'each exactly once');
 });
 
 t.test('the owner crashes (its session closes)', async (t) => {
@@ -104,7 +104,7 @@ t.test('orphan expiry after a restart', async (t) => {
   // The next start: the journal's lease, and the fds systemd passed back.
   const next = setup();
   next.stored.set(lease.id, handles);
-  const recovered: LegacyHandles = { container: next.host.k.fd('container'), groups: new Map([[1, next.host.k.fd('group:1')]]) };
+  const recovered: LegacyHandles = next.host.openLegacy([next.host.groups[0]]);
   const { restored } = next.svc.restore([lease], new Map([[lease.id, recovered]]));
   t.equal(restored.length, 1);
   t.same(holdings(next, lease.id), { tracked: true, openFds: 2, inFdStore: true, liveWatches: 1, bound: [] }, 'restored: fds adopted, devices watched again');

@@ -2,7 +2,7 @@
  * VFIO and iommufd ABI, transcribed from include/uapi/linux/vfio.h and
  * include/uapi/linux/iommufd.h (Linux 6.12). Every VFIO ioctl is _IO(';', base+n):
  * the direction and size are not in the number, the struct's size travels in its
- * first field (argsz / size) instead. test/unit/vfio-abi.test.ts compiles a C
+ * first field (argsz / size) instead. test/host/vfio-abi.test.ts compiles a C
  * program against the real headers and checks every value and offset below.
  */
 const IO = (type: number, nr: number) => (type << 8) | nr;
