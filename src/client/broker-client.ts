@@ -43,6 +43,25 @@ export interface AcquireOptions {
   managed?: boolean;
 }
 
+type Notice<T extends DaemonMessage['type']> = Extract<DaemonMessage, { type: T }>;
+
+/** What a BrokerClient emits: the daemon's fd-channel notices as sent, and its own connection events. */
+export interface BrokerClientEvents {
+  /** The daemon wants the lease back within deadline_ms (an admin's Revoke). */
+  revoke: [Notice<'revoke'>];
+  'lease-ended': [Notice<'lease-ended'>];
+  'device-event': [Notice<'device-event'>];
+  hello: [Notice<'hello'>];
+  pong: [Notice<'pong'>];
+  warning: [Error];
+  /** The fd session is over for good (closed, or the daemon did not come back). */
+  closed: [];
+  /** The daemon went away; a reconnect is under way. */
+  disconnected: [];
+  reconnected: [{ session: string; leases: string[] }];
+  'lease-lost': [{ lease: string; reason: string }];
+}
+
 interface Arrival {
   parts: { descs: FdDescriptor[]; fds: OwnedFd[] }[];
   done: boolean;
@@ -92,7 +111,7 @@ async function openChannel(fdPath: string, timeoutMs: number): Promise<{ conn: S
   return { conn, session: { id: hello.session, secret: hello.secret } };
 }
 
-export class BrokerClient extends EventEmitter {
+export class BrokerClient extends EventEmitter<BrokerClientEvents> {
   readonly api: ApiClient;
   #conn: SeqpacketConnection;
   #session: { id: string; secret: string };
@@ -185,7 +204,7 @@ export class BrokerClient extends EventEmitter {
       m = decodeDaemon(data, fds.length);
     } catch (e) {
       for (const f of fds) f.close();
-      this.emit('warning', e);
+      this.emit('warning', e as Error);
       return;
     }
     if (m.type === 'fds') {
@@ -200,7 +219,15 @@ export class BrokerClient extends EventEmitter {
       // Not 'error': an EventEmitter with no listener for that would throw.
       this.emit('warning', new Error(m.message));
     } else {
-      this.emit(m.type, m);
+      // Spelled out so each event carries its own message type.
+      switch (m.type) {
+        case 'revoke': this.emit('revoke', m); break;
+        case 'lease-ended': this.emit('lease-ended', m); break;
+        case 'device-event': this.emit('device-event', m); break;
+        case 'hello': this.emit('hello', m); break;
+        case 'pong': this.emit('pong', m); break;
+        default: m satisfies never;
+      }
     }
   }
 
