@@ -81,7 +81,7 @@ const UNDECODABLE = Symbol('undecodable');
 /** What tolerantDecoding hands a handler in place of the request it could not decode. */
 type Undecodable = { [UNDECODABLE]: string };
 const undecodable = (req: unknown): req is Undecodable => typeof req === 'object' && req !== null && UNDECODABLE in req;
-/** The request as it reaches a handler: decoded, or the marker (the generated types cannot know). */
+/** INVALID_ARGUMENT for the marker (which the generated request types cannot express), else null. */
 const malformed = (req: object) => (undecodable(req) ? new InvalidArgumentError(`malformed request: ${req[UNDECODABLE]}`) : null);
 
 type WatchCall = grpc.ServerWritableStream<WatchRequest__Output, Event>;

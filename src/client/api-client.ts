@@ -54,10 +54,11 @@ export class ApiClient {
 
   // Every proto3 request is all-optional, so {} is a valid request of any method.
   call<M extends UnaryMethod>(method: M, req: RequestOf<M> = {} as RequestOf<M>, deadlineMs = 30_000): Promise<ResponseOf<M>> {
-    // The generated client's per-method overloads cannot be called through a generic
-    // name; its definition (path and codecs) can, typed here by RequestOf / ResponseOf.
-    const def = this.#service[method] as unknown as MethodCodec<RequestOf<M>, ResponseOf<M>>;
     return new Promise((resolve, reject) => {
+      // The generated client's per-method overloads cannot be called through a generic
+      // name; its definition (path and codecs) can, typed here by RequestOf / ResponseOf.
+      // Looked up in here so that a bad name rejects rather than throws.
+      const def = this.#service[method] as unknown as MethodCodec<RequestOf<M>, ResponseOf<M>>;
       const deadline = new Date(Date.now() + deadlineMs);
       const c = this.raw.makeUnaryRequest(def.path, def.requestSerialize, def.responseDeserialize, req, { deadline }, (err, res) => {
         this.#inFlight.delete(c);
