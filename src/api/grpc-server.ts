@@ -16,6 +16,11 @@ import { ReflectionService } from '@grpc/reflection';
 import { BrokerError, InternalError, InvalidArgumentError, SessionMismatchError, type StatusName } from '../broker/errors.js';
 import type { Caller } from '../broker/types.js';
 import { loadApi } from '../protocol/proto.js';
+import type { BrokerHandlers } from '../protocol/api-types.js';
+import type { Session__Output } from '../protocol/gen/vfiobroker/v1/Session.js';
+import type { StatusResponse } from '../protocol/gen/vfiobroker/v1/StatusResponse.js';
+import type { WatchRequest__Output } from '../protocol/gen/vfiobroker/v1/WatchRequest.js';
+import type { Event } from '../protocol/gen/vfiobroker/v1/Event.js';
 import { type BrokerService, type BrokerEvent } from '../service/broker-service.js';
 import * as wire from './wire.js';
 
@@ -31,7 +36,7 @@ export interface GrpcServerOptions {
   /** Turns kernel credentials into a Caller (adds supplementary groups, exe, start time). */
   callerOf: (cred: PeerCred) => Caller;
   /** Daemon-level status fields (version, policy file, restored leases). */
-  statusExtra?: () => Record<string, unknown>;
+  statusExtra?: () => StatusResponse;
   log?: { warn(o: object, msg: string): void; debug(o: object, msg: string): void };
 }
 
@@ -73,6 +78,13 @@ const PEER_PREFIX = 'vfio-peer:';
 
 /** Marks a request whose protobuf could not be decoded, so the handler can answer INVALID_ARGUMENT. */
 const UNDECODABLE = Symbol('undecodable');
+/** What tolerantDecoding hands a handler in place of the request it could not decode. */
+type Undecodable = { [UNDECODABLE]: string };
+const undecodable = (req: unknown): req is Undecodable => typeof req === 'object' && req !== null && UNDECODABLE in req;
+/** INVALID_ARGUMENT for the marker (which the generated request types cannot express), else null. */
+const malformed = (req: object) => (undecodable(req) ? new InvalidArgumentError(`malformed request: ${req[UNDECODABLE]}`) : null);
+
+type WatchCall = grpc.ServerWritableStream<WatchRequest__Output, Event>;
 
 export class GrpcApiServer {
   readonly server: grpc.Server;
@@ -81,7 +93,7 @@ export class GrpcApiServer {
   #next = 0;
   #o: GrpcServerOptions;
   #injector: ReturnType<grpc.Server['createConnectionInjector']>;
-  #watchers = new Set<grpc.ServerWritableStream<unknown, unknown>>();
+  #watchers = new Set<WatchCall>();
   #sockets = new Set<net.Socket>();
 
   constructor(o: GrpcServerOptions) {
@@ -149,26 +161,29 @@ export class GrpcApiServer {
     return this.#o.callerOf(cred);
   }
 
-  private unary<Req>(fn: (caller: Caller, req: Req) => Promise<unknown> | unknown): grpc.handleUnaryCall<Req, unknown> {
+  /** A unary handler; Req and Res come from the slot in BrokerHandlers it fills. */
+  private unary<Req extends object, Res>(fn: (caller: Caller, req: Req) => Promise<Res> | Res): grpc.handleUnaryCall<Req, Res> {
     return (call, cb) => {
       (async () => {
-        if ((call.request as any)?.[UNDECODABLE]) throw new InvalidArgumentError(`malformed request: ${(call.request as any)[UNDECODABLE]}`);
+        const bad = malformed(call.request);
+        if (bad) throw bad;
         return fn(this.caller(call), call.request);
       })().then(
-        (res) => cb(null, res as object),
+        (res) => cb(null, res),
         (e) => cb(toStatus(e) as grpc.ServiceError),
       );
     };
   }
 
-  private handlers(): grpc.UntypedServiceImplementation {
+  private handlers(): BrokerHandlers {
     const s = this.#o.service;
-    const sess = (r: any) => ({ id: r?.session?.id || undefined, secret: r?.session?.secret || undefined });
-    const handlers: grpc.UntypedServiceImplementation = {
+    // Unset session fields arrive as '' (defaults); the service wants undefined for "none".
+    const sess = (r: { session: Session__Output | null }) => ({ id: r.session?.id || undefined, secret: r.session?.secret || undefined });
+    const handlers: BrokerHandlers = {
       ListGroups: this.unary(() => ({ groups: s.listGroups().map(wire.group) })),
-      GetGroup: this.unary((_c, r: any) => wire.group(s.getGroup(r.id))),
+      GetGroup: this.unary((_c, r) => wire.group(s.getGroup(r.id))),
       ListLeases: this.unary(() => ({ leases: s.leases.all().map((l) => wire.lease(l, s.grants.ofLease(l.id).length)) })),
-      Acquire: this.unary(async (c, r: any) => {
+      Acquire: this.unary(async (c, r) => {
         const { id, secret } = sess(r);
         const res = await s.acquire(c, {
           sessionId: id, secret, groups: r.groups ?? [], devices: r.devices ?? [], mode: wire.mode(r.mode),
@@ -176,17 +191,17 @@ export class GrpcApiServer {
         });
         return { lease_id: res.lease.id, request_id: res.requestId, deliveries: res.delivered.map(wire.delivery), groups: res.lease.groups, memlock_bytes: String(res.lease.memlockBytes), lease_secret: res.lease.secret };
       }),
-      Release: this.unary((c, r: any) => {
+      Release: this.unary((c, r) => {
         const { id, secret } = sess(r);
         s.release(c, id, secret, r.lease_id);
         return {};
       }),
-      OpenDevice: this.unary(async (c, r: any) => {
+      OpenDevice: this.unary(async (c, r) => {
         const { id, secret } = sess(r);
         const res = await s.openDevice(c, id, secret, r.lease_id, r.device);
         return { request_id: res.requestId, deliveries: res.delivered.map(wire.delivery) };
       }),
-      Share: this.unary((c, r: any) => {
+      Share: this.unary((c, r) => {
         const { id, secret } = sess(r);
         return {
           grant: s.share(c, id, secret, {
@@ -195,30 +210,31 @@ export class GrpcApiServer {
           }),
         };
       }),
-      Redeem: this.unary(async (c, r: any) => {
+      Redeem: this.unary(async (c, r) => {
         const { id, secret } = sess(r);
         const res = await s.redeem(c, id, secret, r.grant);
         return { lease_id: res.lease.id, request_id: res.requestId, deliveries: res.delivered.map(wire.delivery) };
       }),
-      Revoke: this.unary(async (c, r: any) => {
+      Revoke: this.unary(async (c, r) => {
         const res = await s.revoke(c, String(r.lease_id ?? ''), Number(r.deadline_ms ?? 0));
         return { ended: res.ended, still_held_by: res.stillHeldBy.map(wire.holder), note: res.note };
       }),
-      Holders: this.unary((_c, r: any) => {
+      Holders: this.unary((_c, r) => {
         const res = s.holders(r.group);
         return { holders: res.holders.map(wire.holder), owner: res.owner ? wire.owner(res.owner) : undefined };
       }),
       Status: this.unary(() => ({ ...wire.status(s.status()), ...this.#o.statusExtra?.() })),
-      Reattach: this.unary((c, r: any) => {
+      Reattach: this.unary((c, r) => {
         const { id, secret } = sess(r);
         return { lease_ids: s.reattach(c, id, secret, Array.isArray(r.lease_ids) ? r.lease_ids : [], String(r.lease_secret ?? '')) };
       }),
-      Bind: this.unary((c, r: any) => ({ devices: s.bind(c, r.group).map(wire.binding) })),
-      Unbind: this.unary((c, r: any) => ({ devices: s.unbind(c, r.group).map(wire.binding) })),
-      Watch: (call: grpc.ServerWritableStream<any, unknown>) => {
+      Bind: this.unary((c, r) => ({ devices: s.bind(c, r.group).map(wire.binding) })),
+      Unbind: this.unary((c, r) => ({ devices: s.unbind(c, r.group).map(wire.binding) })),
+      Watch: (call: WatchCall) => {
         // Discovery is open to every authenticated connection; this only checks there is one.
         try {
-          if ((call.request as any)?.[UNDECODABLE]) throw new InvalidArgumentError(`malformed request: ${(call.request as any)[UNDECODABLE]}`);
+          const bad = malformed(call.request);
+          if (bad) throw bad;
           this.caller(call);
         } catch (e) {
           call.emit('error', toStatus(e));
@@ -226,7 +242,7 @@ export class GrpcApiServer {
         }
         const send = (ev: BrokerEvent) => call.write(wire.event(ev));
         this.#watchers.add(call);
-        if (call.request?.include_current) {
+        if (call.request.include_current) {
           for (const l of s.leases.all()) send({ time: new Date().toISOString(), kind: 'lease-current', leaseId: l.id, owner: l, group: l.groups[0] });
         }
         s.on('event', send);

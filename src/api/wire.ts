@@ -5,6 +5,15 @@ import { InvalidArgumentError } from '../broker/errors.js';
 import { MODE_WIRE, modeFromWire } from '../protocol/mode.js';
 import type { Holder, HostGroup } from '../kernel/host.js';
 import type { BindOutcome, BrokerEvent, Delivered } from '../service/broker-service.js';
+// The messages as the server sends them (the generated "permissive" types).
+import type { Owner } from '../protocol/gen/vfiobroker/v1/Owner.js';
+import type { Group } from '../protocol/gen/vfiobroker/v1/Group.js';
+import type { Lease as WireLease } from '../protocol/gen/vfiobroker/v1/Lease.js';
+import type { Delivery } from '../protocol/gen/vfiobroker/v1/Delivery.js';
+import type { Holder as WireHolder } from '../protocol/gen/vfiobroker/v1/Holder.js';
+import type { Event } from '../protocol/gen/vfiobroker/v1/Event.js';
+import type { StatusResponse } from '../protocol/gen/vfiobroker/v1/StatusResponse.js';
+import type { DeviceBinding } from '../protocol/gen/vfiobroker/v1/DeviceBinding.js';
 
 export function mode(v: unknown): Mode {
   const m = modeFromWire(v);
@@ -12,7 +21,7 @@ export function mode(v: unknown): Mode {
   return m;
 }
 
-export function owner(l: Lease) {
+export function owner(l: Lease): Owner {
   return {
     lease_id: l.id,
     cred: { pid: l.owner.pid, uid: l.owner.uid, gid: l.owner.gid, exe: l.owner.exe ?? '' },
@@ -22,7 +31,7 @@ export function owner(l: Lease) {
   };
 }
 
-export function group(x: { group: HostGroup; owner?: Lease; modes: Mode[] }) {
+export function group(x: { group: HostGroup; owner?: Lease; modes: Mode[] }): Group {
   const g = x.group;
   return {
     id: g.id,
@@ -41,29 +50,29 @@ export function group(x: { group: HostGroup; owner?: Lease; modes: Mode[] }) {
   };
 }
 
-export function lease(l: Lease, shares: number) {
+export function lease(l: Lease, shares: number): WireLease {
   return { id: l.id, groups: l.groups, owner: owner(l), devices: l.devices, mode: MODE_WIRE[l.mode], state: l.state, shares };
 }
 
-export function delivery(d: Delivered) {
+export function delivery(d: Delivered): Delivery {
   return { index: d.index, role: d.role, group: d.group ?? 0, device: d.device ?? '' };
 }
 
-export function holder(h: Holder) {
+export function holder(h: Holder): WireHolder {
   return { pid: h.pid, uid: h.uid, comm: h.comm, path: h.path };
 }
 
-export function event(e: BrokerEvent) {
+export function event(e: BrokerEvent): Event {
   return {
     time: e.time, kind: e.kind, group: e.group ?? 0, device: e.device ?? '', lease_id: e.leaseId ?? '',
     owner: e.owner ? owner(e.owner) : undefined, reason: e.reason ?? '',
   };
 }
 
-export function status(s: { groups: number; leases: number; sessions: number; started: Date }) {
+export function status(s: { groups: number; leases: number; sessions: number; started: Date }): StatusResponse {
   return { groups: s.groups, leases: s.leases, sessions: s.sessions, started: s.started.toISOString() };
 }
 
-export function binding(b: BindOutcome) {
+export function binding(b: BindOutcome): DeviceBinding {
   return { device: b.device, from_driver: b.fromDriver ?? '', to_driver: b.toDriver ?? '', changed: b.changed, note: b.note };
 }

@@ -192,12 +192,12 @@ export async function runExec(argv: string[], err: Out = process.stderr, out: Ou
   for (const s of FORWARDED) process.on(s, forward);
   // The daemon may end the lease under us (revoke, or it restarts without the
   // lease): say so; the child keeps its fds, as the kernel cannot take them back.
-  client.on('revoke', (m: { deadlineMs?: number }) => err.write(`vfio-broker-exec: the broker asks for lease ${lease.id} back (deadline ${m?.deadlineMs ?? '?'} ms)\n`));
+  client.on('revoke', (m) => err.write(`vfio-broker-exec: the broker asks for lease ${lease.id} back (deadline ${m.deadline_ms} ms)\n`));
   const onClosed = () => err.write('vfio-broker-exec: the broker closed our session; the lease is over\n');
   // A daemon restart: the library reconnects and re-attaches by itself; the child never notices.
   client.on('disconnected', () => err.write('vfio-broker-exec: lost vfio-brokerd (restarting?); reconnecting\n'));
-  client.on('reconnected', (m: { leases: string[] }) => err.write(`vfio-broker-exec: reconnected; lease ${m.leases.join(', ') || 'lost'}\n`));
-  client.on('lease-lost', (m: { lease: string; reason: string }) => err.write(`vfio-broker-exec: lease ${m.lease} could not be re-attached: ${m.reason}\n`));
+  client.on('reconnected', (m) => err.write(`vfio-broker-exec: reconnected; lease ${m.leases.join(', ') || 'lost'}\n`));
+  client.on('lease-lost', (m) => err.write(`vfio-broker-exec: lease ${m.lease} could not be re-attached: ${m.reason}\n`));
   client.on('closed', onClosed);
 
   const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once('exit', (c, s) => resolve([c, s])));

@@ -4,6 +4,7 @@
  * what went wrong without parsing text.
  */
 import { ApiClient, BrokerCallError } from '../client/api-client.js';
+import type { WireOwnerOutput } from '../protocol/api-types.js';
 import { table } from './table.js';
 
 export const EXIT = { ok: 0, error: 1, usage: 2, notFound: 3, denied: 4, unreachable: 5 } as const;
@@ -62,7 +63,7 @@ export async function main(argv: string[], out: Out = process.stdout, err: Out =
       case 'groups': {
         const groups = await api.listGroups();
         print(groups, () => table(['GROUP', 'DEVICE', 'ID', 'CLASS', 'DRIVER', 'CDEV', 'VIABLE', 'MODES', 'OWNER'],
-          groups.flatMap((g: any) => g.devices.map((d: any, i: number) => [
+          groups.flatMap((g) => g.devices.map((d, i) => [
             i === 0 ? g.id : '', d.name, d.vendor ? `${d.vendor.replace(/^0x/, '')}:${d.device.replace(/^0x/, '')}` : '-', d.class || '-',
             d.driver || '-', d.cdev || '-', i === 0 ? (g.noiommu ? 'UNSAFE-noiommu' : g.viable ? 'yes' : 'no') : '',
             i === 0 ? modesText(g, ',') : '',
@@ -78,23 +79,23 @@ export async function main(argv: string[], out: Out = process.stdout, err: Out =
           `modes: ${modesText(g, ', ')}`,
           `owner: ${ownerText(g.owner)}`,
           '',
-          table(['DEVICE', 'BUS', 'ID', 'CLASS', 'DRIVER', 'OVERRIDE', 'CDEV'], g.devices.map((d: any) => [
+          table(['DEVICE', 'BUS', 'ID', 'CLASS', 'DRIVER', 'OVERRIDE', 'CDEV'], g.devices.map((d) => [
             d.name + (d.bridge ? ' (bridge)' : ''), d.bus || '-', d.vendor ? `${d.vendor}:${d.device}` : '-', d.class || '-', d.driver || '-', d.driver_override || '-', d.cdev || '-'])),
-          ...(g.reserved_regions.length ? ['', table(['RESERVED START', 'END', 'TYPE'], g.reserved_regions.map((r: any) => [r.start, r.end, r.type]))] : []),
+          ...(g.reserved_regions.length ? ['', table(['RESERVED START', 'END', 'TYPE'], g.reserved_regions.map((r) => [r.start, r.end, r.type]))] : []),
         ].join('\n'));
         return EXIT.ok;
       }
       case 'leases': {
         const leases = await api.listLeases();
         print(leases, () => leases.length === 0 ? 'no active leases' : table(['LEASE', 'GROUPS', 'MODE', 'STATE', 'PID', 'UID', 'EXE', 'SINCE', 'SHARES'],
-          leases.map((l: any) => [l.id, l.groups.join(','), l.mode.replace('MODE_', '').toLowerCase(), l.state, l.owner.cred.pid, l.owner.cred.uid, l.owner.cred.exe || '-', l.owner.since, l.shares])));
+          leases.map((l) => [l.id, l.groups.join(','), l.mode.replace('MODE_', '').toLowerCase(), l.state, l.owner?.cred?.pid ?? '-', l.owner?.cred?.uid ?? '-', l.owner?.cred?.exe || '-', l.owner?.since || '-', l.shares])));
         return EXIT.ok;
       }
       case 'holders': {
         const h = await api.holders(num(rest[0], 'a group number'));
         print(h, () => [
           `owner: ${ownerText(h.owner)}`,
-          h.holders.length ? table(['PID', 'UID', 'COMM', 'PATH'], h.holders.map((x: any) => [x.pid, x.uid, x.comm, x.path])) : 'no process holds the group open',
+          h.holders.length ? table(['PID', 'UID', 'COMM', 'PATH'], h.holders.map((x) => [x.pid, x.uid, x.comm, x.path])) : 'no process holds the group open',
         ].join('\n'));
         return EXIT.ok;
       }
@@ -104,7 +105,7 @@ export async function main(argv: string[], out: Out = process.stdout, err: Out =
         const di = rest.indexOf('--deadline');
         const deadline = di >= 0 ? num(rest[di + 1], 'a deadline in ms') : 10_000;
         const r = await api.revoke(lease, deadline);
-        print(r, () => [`lease ${lease} ended`, r.note, ...(r.still_held_by.length ? [table(['PID', 'UID', 'COMM', 'PATH'], r.still_held_by.map((x: any) => [x.pid, x.uid, x.comm, x.path]))] : [])].join('\n'));
+        print(r, () => [`lease ${lease} ended`, r.note, ...(r.still_held_by.length ? [table(['PID', 'UID', 'COMM', 'PATH'], r.still_held_by.map((x) => [x.pid, x.uid, x.comm, x.path]))] : [])].join('\n'));
         return EXIT.ok;
       }
       case 'status': {
@@ -115,13 +116,13 @@ export async function main(argv: string[], out: Out = process.stdout, err: Out =
       case 'bind':
       case 'unbind': {
         const r = await (cmd === 'bind' ? api.bind : api.unbind)(num(rest[0], 'a group number'));
-        print(r, () => table(['DEVICE', 'FROM', 'TO', 'CHANGED', 'NOTE'], r.devices.map((d: any) => [d.device, d.from_driver || '-', d.to_driver || '-', d.changed ? 'yes' : 'no', d.note || ''])));
+        print(r, () => table(['DEVICE', 'FROM', 'TO', 'CHANGED', 'NOTE'], r.devices.map((d) => [d.device, d.from_driver || '-', d.to_driver || '-', d.changed ? 'yes' : 'no', d.note || ''])));
         return EXIT.ok;
       }
       case 'watch': {
         return await new Promise<number>((resolve) => {
           const stream = api.watch(
-            (e) => out.write((json ? JSON.stringify(e) : `${e.time}  ${e.kind.padEnd(16)} group ${e.group}${e.device ? ` ${e.device}` : ''}${e.lease_id ? ` ${e.lease_id}` : ''}${e.owner ? ` pid ${e.owner.cred.pid} uid ${e.owner.cred.uid}` : ''}${e.reason ? ` (${e.reason})` : ''}`) + '\n'),
+            (e) => out.write((json ? JSON.stringify(e) : `${e.time}  ${e.kind.padEnd(16)} group ${e.group}${e.device ? ` ${e.device}` : ''}${e.lease_id ? ` ${e.lease_id}` : ''}${e.owner?.cred ? ` pid ${e.owner.cred.pid} uid ${e.owner.cred.uid}` : ''}${e.reason ? ` (${e.reason})` : ''}`) + '\n'),
             (e) => resolve(e ? report(err, e) : EXIT.ok),
           );
           process.once('SIGINT', () => { stream.cancel(); resolve(EXIT.ok); });
@@ -163,7 +164,9 @@ function report(err: Out, e: BrokerCallError): number {
   return EXIT.error;
 }
 
-function ownerText(o: any): string {
+function ownerText(o: WireOwnerOutput | null): string {
   if (!o || !o.lease_id) return 'free';
-  return `${o.lease_id} pid ${o.cred.pid} uid ${o.cred.uid}${o.cred.exe ? ` ${o.cred.exe}` : ''} since ${o.since}`;
+  // cred is a message field, so null on the wire when unset; the daemon always sets it.
+  const c = o.cred ?? { pid: '?', uid: '?', exe: '' };
+  return `${o.lease_id} pid ${c.pid} uid ${c.uid}${c.exe ? ` ${c.exe}` : ''} since ${o.since}`;
 }

@@ -4,6 +4,8 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { loadApi } from '../protocol/proto.js';
+import type { BrokerDefinition, RequestOf, ResponseOf, UnaryMethod, WireEvent } from '../protocol/api-types.js';
+import type { BrokerClient as RawClient } from '../protocol/gen/vfiobroker/v1/Broker.js';
 
 export const DEFAULT_API_SOCKET = '/run/vfio-broker/api.sock';
 export const DEFAULT_FD_SOCKET = '/run/vfio-broker/fd.sock';
@@ -29,15 +31,15 @@ export class BrokerCallError extends Error {
   }
 }
 
-export type Unary = (req: object, opts?: { deadlineMs?: number }) => Promise<any>;
-
 export class ApiClient {
-  readonly raw: grpc.Client & Record<string, any>;
+  readonly raw: RawClient;
   readonly socketPath: string;
+  #service: BrokerDefinition;
 
   constructor(socketPath = process.env.VFIO_BROKER_API ?? DEFAULT_API_SOCKET) {
-    const { Client } = loadApi();
+    const { Client, service } = loadApi();
     this.socketPath = socketPath;
+    this.#service = service;
     this.raw = new Client(`unix:${socketPath}`, grpc.credentials.createInsecure(), {
       // One connection attempt, then report: an operator wants "daemon unreachable", not a hang.
       'grpc.initial_reconnect_backoff_ms': 100,
@@ -45,26 +47,31 @@ export class ApiClient {
       // Our own connection, closed with this client rather than kept in grpc-js's
       // process-wide pool.
       'grpc.use_local_subchannel_pool': 1,
-    }) as grpc.Client & Record<string, any>;
+    });
   }
 
   #inFlight = new Set<grpc.ClientUnaryCall>();
 
-  call(method: string, req: object = {}, deadlineMs = 30_000): Promise<any> {
+  // Every proto3 request is all-optional, so {} is a valid request of any method.
+  call<M extends UnaryMethod>(method: M, req: RequestOf<M> = {} as RequestOf<M>, deadlineMs = 30_000): Promise<ResponseOf<M>> {
     return new Promise((resolve, reject) => {
+      // The generated client's per-method overloads cannot be called through a generic
+      // name; its definition (path and codecs) can, typed here by RequestOf / ResponseOf.
+      // Looked up in here so that a bad name rejects rather than throws.
+      const def = this.#service[method] as unknown as MethodCodec<RequestOf<M>, ResponseOf<M>>;
       const deadline = new Date(Date.now() + deadlineMs);
-      const c: grpc.ClientUnaryCall = this.raw[method](req, { deadline }, (err: grpc.ServiceError | null, res: unknown) => {
+      const c = this.raw.makeUnaryRequest(def.path, def.requestSerialize, def.responseDeserialize, req, { deadline }, (err, res) => {
         this.#inFlight.delete(c);
         if (err) reject(new BrokerCallError(err));
-        else resolve(res);
+        else resolve(res!);
       });
       this.#inFlight.add(c);
     });
   }
 
-  listGroups = () => this.call('ListGroups').then((r) => r.groups as any[]);
+  listGroups = () => this.call('ListGroups').then((r) => r.groups);
   getGroup = (id: number) => this.call('GetGroup', { id });
-  listLeases = () => this.call('ListLeases').then((r) => r.leases as any[]);
+  listLeases = () => this.call('ListLeases').then((r) => r.leases);
   status = () => this.call('Status');
   holders = (group: number) => this.call('Holders', { group });
   revoke = (leaseId: string, deadlineMs: number) => this.call('Revoke', { lease_id: leaseId, deadline_ms: deadlineMs }, deadlineMs + 30_000);
@@ -72,8 +79,8 @@ export class ApiClient {
   unbind = (group: number) => this.call('Unbind', { group }, 60_000);
 
   /** Server stream of events; returns the call so the caller can cancel it. */
-  watch(onEvent: (e: any) => void, onEnd: (err?: BrokerCallError) => void, includeCurrent = false): grpc.ClientReadableStream<any> {
-    const stream = this.raw.Watch({ include_current: includeCurrent }) as grpc.ClientReadableStream<any>;
+  watch(onEvent: (e: WireEvent) => void, onEnd: (err?: BrokerCallError) => void, includeCurrent = false): grpc.ClientReadableStream<WireEvent> {
+    const stream = this.raw.Watch({ include_current: includeCurrent });
     stream.on('data', onEvent);
     stream.on('error', (e: grpc.ServiceError) => {
       if (e.code !== grpc.status.CANCELLED) onEnd(new BrokerCallError(e));
@@ -88,4 +95,10 @@ export class ApiClient {
     this.#inFlight.clear();
     this.raw.close();
   }
+}
+
+interface MethodCodec<Req, Res> {
+  path: string;
+  requestSerialize: (value: Req) => Buffer;
+  responseDeserialize: (bytes: Buffer) => Res;
 }

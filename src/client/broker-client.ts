@@ -14,52 +14,16 @@ import type { OwnedFd } from '../kernel/owned-fd.js';
 import { decodeDaemon, type DaemonMessage, type FdDescriptor } from '../protocol/fd-protocol.js';
 import { ApiClient, DEFAULT_FD_SOCKET } from './api-client.js';
 import { MODE_WIRE, type Mode } from '../protocol/mode.js';
+import type { AcquireOptions, BrokerClientEvents, ConnectOptions, DeliveredFds, LeaseHandle } from './client-types.js';
 
 export type { Mode };
-
-export interface DeliveredFds {
-  requestId: string;
-  container?: OwnedFd;
-  groups: Map<number, OwnedFd>;
-  devices: Map<string, OwnedFd>;
-  iommufd?: OwnedFd;
-  cdevs: Map<string, OwnedFd>;
-  all: OwnedFd[];
-}
-
-export interface LeaseHandle extends DeliveredFds {
-  id: string;
-  secret: string;
-  groupIds: number[];
-  mode: Mode;
-  memlockBytes: number;
-}
-
-export interface AcquireOptions {
-  groups?: number[];
-  devices?: string[];
-  mode?: Mode;
-  onlyRequested?: boolean;
-  managed?: boolean;
-}
+export type { AcquireOptions, BrokerClientEvents, ConnectOptions, DeliveredFds, LeaseHandle } from './client-types.js';
 
 interface Arrival {
   parts: { descs: FdDescriptor[]; fds: OwnedFd[] }[];
   done: boolean;
   at: number;
   waiters: ((a: Arrival) => void)[];
-}
-
-export interface ConnectOptions {
-  apiSocket?: string;
-  fdSocket?: string;
-  timeoutMs?: number;
-  /**
-   * When the daemon goes away (a restart), reconnect and re-attach every lease
-   * this client holds, for up to this long (default 120 s; 0 disables). The
-   * device fds already in hand keep working meanwhile: the kernel does not care.
-   */
-  reconnectMs?: number;
 }
 
 interface ChannelOptions {
@@ -92,7 +56,7 @@ async function openChannel(fdPath: string, timeoutMs: number): Promise<{ conn: S
   return { conn, session: { id: hello.session, secret: hello.secret } };
 }
 
-export class BrokerClient extends EventEmitter {
+export class BrokerClient extends EventEmitter<BrokerClientEvents> {
   readonly api: ApiClient;
   #conn: SeqpacketConnection;
   #session: { id: string; secret: string };
@@ -185,7 +149,7 @@ export class BrokerClient extends EventEmitter {
       m = decodeDaemon(data, fds.length);
     } catch (e) {
       for (const f of fds) f.close();
-      this.emit('warning', e);
+      this.emit('warning', e as Error);
       return;
     }
     if (m.type === 'fds') {
@@ -200,7 +164,15 @@ export class BrokerClient extends EventEmitter {
       // Not 'error': an EventEmitter with no listener for that would throw.
       this.emit('warning', new Error(m.message));
     } else {
-      this.emit(m.type, m);
+      // Spelled out so each event carries its own message type.
+      switch (m.type) {
+        case 'revoke': this.emit('revoke', m); break;
+        case 'lease-ended': this.emit('lease-ended', m); break;
+        case 'device-event': this.emit('device-event', m); break;
+        case 'hello': this.emit('hello', m); break;
+        case 'pong': this.emit('pong', m); break;
+        default: m satisfies never;
+      }
     }
   }
 

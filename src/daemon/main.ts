@@ -1,5 +1,5 @@
 /** vfio-brokerd: parse the config, start the daemon on the real kernel, stop cleanly on signals. */
-import { ConfigError, USAGE, loadConfig } from './config.js';
+import { USAGE, loadConfig } from './config.js';
 import { startDaemon } from './daemon.js';
 import { VfioHost } from '../kernel/vfio-host.js';
 import { PolicyError } from '../broker/policy.js';

@@ -3,15 +3,21 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
+import type { ProtoGrpcType } from './gen/broker.js';
+import type { BrokerDefinition } from './gen/vfiobroker/v1/Broker.js';
 
 export const PROTO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../proto');
 export const PROTO_FILE = 'vfiobroker/v1/broker.proto';
 export const SERVICE_NAME = 'vfiobroker.v1.Broker';
 
-let cached: { def: protoLoader.PackageDefinition; service: grpc.ServiceDefinition; Client: grpc.ServiceClientConstructor } | undefined;
+type BrokerConstructor = ProtoGrpcType['vfiobroker']['v1']['Broker'];
+
+let cached: { def: protoLoader.PackageDefinition; service: BrokerDefinition; Client: BrokerConstructor } | undefined;
 
 export function loadApi() {
   if (cached) return cached;
+  // These options shape every decoded object: scripts/gen-proto.ts passes the same
+  // ones to the type generator, so src/protocol/gen describes what arrives here.
   const def = protoLoader.loadSync(PROTO_FILE, {
     includeDirs: [PROTO_ROOT],
     keepCase: true,
@@ -20,7 +26,8 @@ export function loadApi() {
     defaults: true,
     oneofs: true,
   });
-  const pkg = grpc.loadPackageDefinition(def) as unknown as { vfiobroker: { v1: { Broker: grpc.ServiceClientConstructor } } };
+  // loadPackageDefinition is untyped; the generated ProtoGrpcType is its shape for this proto.
+  const pkg = grpc.loadPackageDefinition(def) as unknown as ProtoGrpcType;
   const Client = pkg.vfiobroker.v1.Broker;
   cached = { def, service: Client.service, Client };
   return cached;

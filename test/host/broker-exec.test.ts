@@ -10,6 +10,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { realLibc } from '../../src/kernel/libc.js';
 import { parseExecArgs, ExecUsageError, runExec } from '../../src/cli/broker-exec.js';
+import { ApiClient } from '../../src/client/api-client.js';
 import { FakeHost, edu, group } from '../fixtures/fake-host.js';
 import { ScriptedClient, cleanEnv, outsideTap, startHarness, type Harness } from '../fixtures/daemon-harness.js';
 
@@ -80,6 +81,22 @@ t.test('signals are forwarded, and a child killed by one kills the launcher the 
   run.child.kill('SIGTERM');
   t.same(await run.exited, { code: null, signal: 'SIGTERM' }, run.stderr);
   t.equal(h.daemon.service.leases.size, 0, 'released');
+});
+
+t.test('a revoke while the child runs: the launcher reports the deadline the daemon gave', async (t) => {
+  const run = exec(NOBODY, ['-g', '1', '--', ...node('--wait')]);
+  const { lease } = await run.step('child');
+  await run.step('waiting');
+  const admin = new ApiClient(h.config.apiSocket);
+  t.teardown(() => admin.close());
+  // An odd deadline, so that the number printed can only have come from the daemon.
+  const res = await admin.revoke(lease, 1234);
+  t.equal(res.ended, true, 'the lease ended at the deadline (the child still holds its fds)');
+  for (let i = 0; i < 100 && !/deadline/.test(run.stderr); i++) await new Promise((r) => setTimeout(r, 50));
+  t.match(run.stderr, `vfio-broker-exec: the broker asks for lease ${lease} back (deadline 1234 ms)`, 'the real deadline is printed');
+  run.child.kill('SIGTERM');
+  t.same(await run.exited, { code: null, signal: 'SIGTERM' }, run.stderr);
+  t.equal(h.daemon.service.leases.size, 0, 'no lease left');
 });
 
 t.test('refusals and launch failures: 125, 126, 127, and no lease left behind', async (t) => {

@@ -18,7 +18,6 @@ import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const REPO = path.resolve(here, '../..');
-const CACHE = process.env.VFIO_BROKER_CACHE ?? path.join(os.homedir(), '.cache/vfio-broker');
 
 /**
  * iommu: intel-iommu, the job runs under a busybox init. noiommu: no IOMMU,

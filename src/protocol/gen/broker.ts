@@ -1,0 +1,92 @@
+import type * as grpc from '@grpc/grpc-js';
+import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-loader';
+
+import type { AcquireRequest as _vfiobroker_v1_AcquireRequest, AcquireRequest__Output as _vfiobroker_v1_AcquireRequest__Output } from './vfiobroker/v1/AcquireRequest.js';
+import type { AcquireResponse as _vfiobroker_v1_AcquireResponse, AcquireResponse__Output as _vfiobroker_v1_AcquireResponse__Output } from './vfiobroker/v1/AcquireResponse.js';
+import type { BindRequest as _vfiobroker_v1_BindRequest, BindRequest__Output as _vfiobroker_v1_BindRequest__Output } from './vfiobroker/v1/BindRequest.js';
+import type { BindResponse as _vfiobroker_v1_BindResponse, BindResponse__Output as _vfiobroker_v1_BindResponse__Output } from './vfiobroker/v1/BindResponse.js';
+import type { BrokerClient as _vfiobroker_v1_BrokerClient, BrokerDefinition as _vfiobroker_v1_BrokerDefinition } from './vfiobroker/v1/Broker.js';
+import type { Credentials as _vfiobroker_v1_Credentials, Credentials__Output as _vfiobroker_v1_Credentials__Output } from './vfiobroker/v1/Credentials.js';
+import type { Delivery as _vfiobroker_v1_Delivery, Delivery__Output as _vfiobroker_v1_Delivery__Output } from './vfiobroker/v1/Delivery.js';
+import type { Device as _vfiobroker_v1_Device, Device__Output as _vfiobroker_v1_Device__Output } from './vfiobroker/v1/Device.js';
+import type { DeviceBinding as _vfiobroker_v1_DeviceBinding, DeviceBinding__Output as _vfiobroker_v1_DeviceBinding__Output } from './vfiobroker/v1/DeviceBinding.js';
+import type { Event as _vfiobroker_v1_Event, Event__Output as _vfiobroker_v1_Event__Output } from './vfiobroker/v1/Event.js';
+import type { GetGroupRequest as _vfiobroker_v1_GetGroupRequest, GetGroupRequest__Output as _vfiobroker_v1_GetGroupRequest__Output } from './vfiobroker/v1/GetGroupRequest.js';
+import type { Group as _vfiobroker_v1_Group, Group__Output as _vfiobroker_v1_Group__Output } from './vfiobroker/v1/Group.js';
+import type { Holder as _vfiobroker_v1_Holder, Holder__Output as _vfiobroker_v1_Holder__Output } from './vfiobroker/v1/Holder.js';
+import type { HoldersRequest as _vfiobroker_v1_HoldersRequest, HoldersRequest__Output as _vfiobroker_v1_HoldersRequest__Output } from './vfiobroker/v1/HoldersRequest.js';
+import type { HoldersResponse as _vfiobroker_v1_HoldersResponse, HoldersResponse__Output as _vfiobroker_v1_HoldersResponse__Output } from './vfiobroker/v1/HoldersResponse.js';
+import type { Lease as _vfiobroker_v1_Lease, Lease__Output as _vfiobroker_v1_Lease__Output } from './vfiobroker/v1/Lease.js';
+import type { ListGroupsRequest as _vfiobroker_v1_ListGroupsRequest, ListGroupsRequest__Output as _vfiobroker_v1_ListGroupsRequest__Output } from './vfiobroker/v1/ListGroupsRequest.js';
+import type { ListGroupsResponse as _vfiobroker_v1_ListGroupsResponse, ListGroupsResponse__Output as _vfiobroker_v1_ListGroupsResponse__Output } from './vfiobroker/v1/ListGroupsResponse.js';
+import type { ListLeasesRequest as _vfiobroker_v1_ListLeasesRequest, ListLeasesRequest__Output as _vfiobroker_v1_ListLeasesRequest__Output } from './vfiobroker/v1/ListLeasesRequest.js';
+import type { ListLeasesResponse as _vfiobroker_v1_ListLeasesResponse, ListLeasesResponse__Output as _vfiobroker_v1_ListLeasesResponse__Output } from './vfiobroker/v1/ListLeasesResponse.js';
+import type { OpenDeviceRequest as _vfiobroker_v1_OpenDeviceRequest, OpenDeviceRequest__Output as _vfiobroker_v1_OpenDeviceRequest__Output } from './vfiobroker/v1/OpenDeviceRequest.js';
+import type { OpenDeviceResponse as _vfiobroker_v1_OpenDeviceResponse, OpenDeviceResponse__Output as _vfiobroker_v1_OpenDeviceResponse__Output } from './vfiobroker/v1/OpenDeviceResponse.js';
+import type { Owner as _vfiobroker_v1_Owner, Owner__Output as _vfiobroker_v1_Owner__Output } from './vfiobroker/v1/Owner.js';
+import type { ReattachRequest as _vfiobroker_v1_ReattachRequest, ReattachRequest__Output as _vfiobroker_v1_ReattachRequest__Output } from './vfiobroker/v1/ReattachRequest.js';
+import type { ReattachResponse as _vfiobroker_v1_ReattachResponse, ReattachResponse__Output as _vfiobroker_v1_ReattachResponse__Output } from './vfiobroker/v1/ReattachResponse.js';
+import type { RedeemRequest as _vfiobroker_v1_RedeemRequest, RedeemRequest__Output as _vfiobroker_v1_RedeemRequest__Output } from './vfiobroker/v1/RedeemRequest.js';
+import type { RedeemResponse as _vfiobroker_v1_RedeemResponse, RedeemResponse__Output as _vfiobroker_v1_RedeemResponse__Output } from './vfiobroker/v1/RedeemResponse.js';
+import type { ReleaseRequest as _vfiobroker_v1_ReleaseRequest, ReleaseRequest__Output as _vfiobroker_v1_ReleaseRequest__Output } from './vfiobroker/v1/ReleaseRequest.js';
+import type { ReleaseResponse as _vfiobroker_v1_ReleaseResponse, ReleaseResponse__Output as _vfiobroker_v1_ReleaseResponse__Output } from './vfiobroker/v1/ReleaseResponse.js';
+import type { ReservedRegion as _vfiobroker_v1_ReservedRegion, ReservedRegion__Output as _vfiobroker_v1_ReservedRegion__Output } from './vfiobroker/v1/ReservedRegion.js';
+import type { RevokeRequest as _vfiobroker_v1_RevokeRequest, RevokeRequest__Output as _vfiobroker_v1_RevokeRequest__Output } from './vfiobroker/v1/RevokeRequest.js';
+import type { RevokeResponse as _vfiobroker_v1_RevokeResponse, RevokeResponse__Output as _vfiobroker_v1_RevokeResponse__Output } from './vfiobroker/v1/RevokeResponse.js';
+import type { Session as _vfiobroker_v1_Session, Session__Output as _vfiobroker_v1_Session__Output } from './vfiobroker/v1/Session.js';
+import type { ShareRequest as _vfiobroker_v1_ShareRequest, ShareRequest__Output as _vfiobroker_v1_ShareRequest__Output } from './vfiobroker/v1/ShareRequest.js';
+import type { ShareResponse as _vfiobroker_v1_ShareResponse, ShareResponse__Output as _vfiobroker_v1_ShareResponse__Output } from './vfiobroker/v1/ShareResponse.js';
+import type { StatusRequest as _vfiobroker_v1_StatusRequest, StatusRequest__Output as _vfiobroker_v1_StatusRequest__Output } from './vfiobroker/v1/StatusRequest.js';
+import type { StatusResponse as _vfiobroker_v1_StatusResponse, StatusResponse__Output as _vfiobroker_v1_StatusResponse__Output } from './vfiobroker/v1/StatusResponse.js';
+import type { WatchRequest as _vfiobroker_v1_WatchRequest, WatchRequest__Output as _vfiobroker_v1_WatchRequest__Output } from './vfiobroker/v1/WatchRequest.js';
+
+type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
+  new(...args: ConstructorParameters<Constructor>): Subtype;
+};
+
+export interface ProtoGrpcType {
+  vfiobroker: {
+    v1: {
+      AcquireRequest: MessageTypeDefinition<_vfiobroker_v1_AcquireRequest, _vfiobroker_v1_AcquireRequest__Output>
+      AcquireResponse: MessageTypeDefinition<_vfiobroker_v1_AcquireResponse, _vfiobroker_v1_AcquireResponse__Output>
+      BindRequest: MessageTypeDefinition<_vfiobroker_v1_BindRequest, _vfiobroker_v1_BindRequest__Output>
+      BindResponse: MessageTypeDefinition<_vfiobroker_v1_BindResponse, _vfiobroker_v1_BindResponse__Output>
+      Broker: SubtypeConstructor<typeof grpc.Client, _vfiobroker_v1_BrokerClient> & { service: _vfiobroker_v1_BrokerDefinition }
+      Credentials: MessageTypeDefinition<_vfiobroker_v1_Credentials, _vfiobroker_v1_Credentials__Output>
+      Delivery: MessageTypeDefinition<_vfiobroker_v1_Delivery, _vfiobroker_v1_Delivery__Output>
+      Device: MessageTypeDefinition<_vfiobroker_v1_Device, _vfiobroker_v1_Device__Output>
+      DeviceBinding: MessageTypeDefinition<_vfiobroker_v1_DeviceBinding, _vfiobroker_v1_DeviceBinding__Output>
+      Event: MessageTypeDefinition<_vfiobroker_v1_Event, _vfiobroker_v1_Event__Output>
+      GetGroupRequest: MessageTypeDefinition<_vfiobroker_v1_GetGroupRequest, _vfiobroker_v1_GetGroupRequest__Output>
+      Group: MessageTypeDefinition<_vfiobroker_v1_Group, _vfiobroker_v1_Group__Output>
+      Holder: MessageTypeDefinition<_vfiobroker_v1_Holder, _vfiobroker_v1_Holder__Output>
+      HoldersRequest: MessageTypeDefinition<_vfiobroker_v1_HoldersRequest, _vfiobroker_v1_HoldersRequest__Output>
+      HoldersResponse: MessageTypeDefinition<_vfiobroker_v1_HoldersResponse, _vfiobroker_v1_HoldersResponse__Output>
+      Lease: MessageTypeDefinition<_vfiobroker_v1_Lease, _vfiobroker_v1_Lease__Output>
+      ListGroupsRequest: MessageTypeDefinition<_vfiobroker_v1_ListGroupsRequest, _vfiobroker_v1_ListGroupsRequest__Output>
+      ListGroupsResponse: MessageTypeDefinition<_vfiobroker_v1_ListGroupsResponse, _vfiobroker_v1_ListGroupsResponse__Output>
+      ListLeasesRequest: MessageTypeDefinition<_vfiobroker_v1_ListLeasesRequest, _vfiobroker_v1_ListLeasesRequest__Output>
+      ListLeasesResponse: MessageTypeDefinition<_vfiobroker_v1_ListLeasesResponse, _vfiobroker_v1_ListLeasesResponse__Output>
+      Mode: EnumTypeDefinition
+      OpenDeviceRequest: MessageTypeDefinition<_vfiobroker_v1_OpenDeviceRequest, _vfiobroker_v1_OpenDeviceRequest__Output>
+      OpenDeviceResponse: MessageTypeDefinition<_vfiobroker_v1_OpenDeviceResponse, _vfiobroker_v1_OpenDeviceResponse__Output>
+      Owner: MessageTypeDefinition<_vfiobroker_v1_Owner, _vfiobroker_v1_Owner__Output>
+      ReattachRequest: MessageTypeDefinition<_vfiobroker_v1_ReattachRequest, _vfiobroker_v1_ReattachRequest__Output>
+      ReattachResponse: MessageTypeDefinition<_vfiobroker_v1_ReattachResponse, _vfiobroker_v1_ReattachResponse__Output>
+      RedeemRequest: MessageTypeDefinition<_vfiobroker_v1_RedeemRequest, _vfiobroker_v1_RedeemRequest__Output>
+      RedeemResponse: MessageTypeDefinition<_vfiobroker_v1_RedeemResponse, _vfiobroker_v1_RedeemResponse__Output>
+      ReleaseRequest: MessageTypeDefinition<_vfiobroker_v1_ReleaseRequest, _vfiobroker_v1_ReleaseRequest__Output>
+      ReleaseResponse: MessageTypeDefinition<_vfiobroker_v1_ReleaseResponse, _vfiobroker_v1_ReleaseResponse__Output>
+      ReservedRegion: MessageTypeDefinition<_vfiobroker_v1_ReservedRegion, _vfiobroker_v1_ReservedRegion__Output>
+      RevokeRequest: MessageTypeDefinition<_vfiobroker_v1_RevokeRequest, _vfiobroker_v1_RevokeRequest__Output>
+      RevokeResponse: MessageTypeDefinition<_vfiobroker_v1_RevokeResponse, _vfiobroker_v1_RevokeResponse__Output>
+      Session: MessageTypeDefinition<_vfiobroker_v1_Session, _vfiobroker_v1_Session__Output>
+      ShareRequest: MessageTypeDefinition<_vfiobroker_v1_ShareRequest, _vfiobroker_v1_ShareRequest__Output>
+      ShareResponse: MessageTypeDefinition<_vfiobroker_v1_ShareResponse, _vfiobroker_v1_ShareResponse__Output>
+      StatusRequest: MessageTypeDefinition<_vfiobroker_v1_StatusRequest, _vfiobroker_v1_StatusRequest__Output>
+      StatusResponse: MessageTypeDefinition<_vfiobroker_v1_StatusResponse, _vfiobroker_v1_StatusResponse__Output>
+      WatchRequest: MessageTypeDefinition<_vfiobroker_v1_WatchRequest, _vfiobroker_v1_WatchRequest__Output>
+    }
+  }
+}
+
