@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import pino from 'pino';
-import type { AuditRecord } from '../broker/audit.js';
+import { clipAudit, type AuditRecord } from '../broker/audit.js';
 
 export type Logger = pino.Logger;
 
@@ -23,7 +23,9 @@ export class AuditSink {
     if (file) this.#fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT, 0o600);
   }
 
-  write(r: AuditRecord): void {
+  write(record: AuditRecord): void {
+    // One place bounds every field, whichever RPC and field carried client input.
+    const r = clipAudit(record);
     this.#log.info(r, `audit ${r.event} ${r.rpc}${r.lease ? ` ${r.lease}` : ''}`);
     if (this.#fd !== null) fs.writeSync(this.#fd, JSON.stringify(r) + '\n');
   }
