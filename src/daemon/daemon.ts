@@ -51,7 +51,7 @@ function bootId(): string {
 export async function startDaemon(config: Config, deps: DaemonDeps): Promise<DaemonHandle> {
   const log = deps.log ?? createLogger(config.logLevel);
   const metrics = new Metrics();
-  const audit = new AuditSink(log, config.auditFile);
+  const audit = new AuditSink(log, config.auditFile, { onWriteFailure: () => metrics.auditWriteFailures.inc() });
   const accounts = () => systemAccounts();
   const socketGid = accounts().groupId(config.socketGroup);
   if (socketGid === undefined) log.warn({ group: config.socketGroup }, 'socket group does not exist: sockets are root-only (create it with systemd-sysusers)');
