@@ -22,3 +22,37 @@ export interface AuditRecord {
 export function who(c: Caller): AuditRecord['who'] {
   return { pid: c.pid, uid: c.uid, gid: c.gid, exe: c.exe };
 }
+
+/** Longest string kept per field; client input (ids, names, messages quoting them) can be any size. */
+export const AUDIT_MAX_FIELD = 256;
+/** Most array entries kept per field (a request may list any number of groups or devices). */
+export const AUDIT_MAX_ITEMS = 64;
+
+export function clipString(s: string, max = AUDIT_MAX_FIELD): string {
+  return s.length <= max ? s : `${s.slice(0, max)}…(${s.length - max} more characters)`;
+}
+
+/**
+ * A record whose every string is at most AUDIT_MAX_FIELD characters and every
+ * array at most AUDIT_MAX_ITEMS entries, at any depth, so that one hostile
+ * request cannot write a megabyte line to the audit log. Applied by the sink to
+ * every record, whatever field a future caller puts client input in.
+ */
+export function clipAudit<T>(r: T): T {
+  return clip(r, 0) as T;
+}
+
+function clip(v: unknown, depth: number): unknown {
+  if (typeof v === 'string') return clipString(v);
+  if (v === null || typeof v !== 'object') return v;
+  if (depth >= 4) return '[nested too deep]';
+  if (Array.isArray(v)) {
+    const kept = v.slice(0, AUDIT_MAX_ITEMS).map((x) => clip(x, depth + 1));
+    // Numbers-only arrays (groups) stay numbers-only: the count of dropped entries would change their type.
+    if (v.length > AUDIT_MAX_ITEMS && kept.every((x) => typeof x !== 'number')) kept.push(`(${v.length - AUDIT_MAX_ITEMS} more entries)`);
+    return kept;
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) out[clipString(k, 64)] = clip(x, depth + 1);
+  return out;
+}

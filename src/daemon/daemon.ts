@@ -51,7 +51,7 @@ function bootId(): string {
 export async function startDaemon(config: Config, deps: DaemonDeps): Promise<DaemonHandle> {
   const log = deps.log ?? createLogger(config.logLevel);
   const metrics = new Metrics();
-  const audit = new AuditSink(log, config.auditFile);
+  const audit = new AuditSink(log, config.auditFile, { onWriteFailure: () => metrics.auditWriteFailures.inc() });
   const accounts = () => systemAccounts();
   const socketGid = accounts().groupId(config.socketGroup);
   if (socketGid === undefined) log.warn({ group: config.socketGroup }, 'socket group does not exist: sockets are root-only (create it with systemd-sysusers)');
@@ -98,6 +98,8 @@ export async function startDaemon(config: Config, deps: DaemonDeps): Promise<Dae
   const prior = journal.read();
   if (prior.found) metrics.restarts.inc();
   if (prior.staleBoot) log.info({}, 'lease journal is from an earlier boot: every fd died with that kernel, starting empty');
+  if (prior.unreadable) log.error({}, `lease journal ${prior.unreadable}: starting with no leases restored`);
+  for (const d of prior.dropped) log.warn({ entry: d.index, lease: d.id }, `lease journal entry ${d.index}${d.id ? ` (${d.id})` : ''} dropped: ${d.reason}`);
   if (stored.size) log.info({ leases: [...stored.keys()] }, `fd store: recovered the fds of ${stored.size} lease(s)`);
   if (prior.entries.length || stored.size) {
     const { restored, dropped } = service.restore(prior.entries.map(fromEntry), stored);

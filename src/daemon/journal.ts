@@ -9,6 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Lease } from '../broker/lease-table.js';
+import { checkEntries, type DroppedEntry } from './journal-check.js';
 
 export interface JournalEntry {
   id: string;
@@ -31,6 +32,16 @@ export interface JournalFile {
   leases: JournalEntry[];
 }
 
+export interface JournalRead {
+  entries: JournalEntry[];
+  /** Entries that could not be restored, and why. */
+  dropped: DroppedEntry[];
+  found: boolean;
+  staleBoot: boolean;
+  /** Set when the whole file was unusable (truncated, garbage, unknown format). */
+  unreadable?: string;
+}
+
 export class LeaseJournal {
   readonly file: string;
   #bootId: string;
@@ -40,18 +51,37 @@ export class LeaseJournal {
     this.#bootId = bootId;
   }
 
-  read(): { entries: JournalEntry[]; found: boolean; staleBoot: boolean } {
-    let text: string;
+  /**
+   * The leases to restore. Never throws for what is in the file: an unreadable
+   * journal is moved aside (`leases.json.unreadable`, for the operator) and
+   * reads as empty, and entries that cannot be leases are dropped, each with why.
+   */
+  read(): JournalRead {
+    const none = { entries: [], dropped: [], found: true, staleBoot: false };
+    let j: unknown;
     try {
-      text = fs.readFileSync(this.file, 'utf8');
+      j = JSON.parse(fs.readFileSync(this.file, 'utf8'));
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { entries: [], found: false, staleBoot: false };
-      throw e;
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { ...none, found: false };
+      return { ...none, unreadable: this.setAside(`cannot be read: ${(e as Error).message}`) };
     }
-    const j = JSON.parse(text) as JournalFile;
-    if (j.version !== 1 || !Array.isArray(j.leases)) throw new Error(`${this.file}: unknown journal format`);
-    if (j.bootId !== this.#bootId) return { entries: [], found: true, staleBoot: true };
-    return { entries: j.leases, found: true, staleBoot: false };
+    if (typeof j !== 'object' || j === null || (j as JournalFile).version !== 1 || !Array.isArray((j as JournalFile).leases)) {
+      return { ...none, unreadable: this.setAside('is not a version 1 lease journal') };
+    }
+    const f = j as JournalFile;
+    if (f.bootId !== this.#bootId) return { ...none, staleBoot: true };
+    return { ...checkEntries(f.leases), found: true, staleBoot: false };
+  }
+
+  /** Keep a damaged journal for inspection; the next write starts a fresh one. */
+  private setAside(why: string): string {
+    const aside = `${this.file}.unreadable`;
+    try {
+      fs.renameSync(this.file, aside);
+      return `${this.file} ${why}; moved to ${aside}`;
+    } catch (e) {
+      return `${this.file} ${why} (and could not be moved aside: ${(e as Error).message})`;
+    }
   }
 
   write(leases: Lease[]): void {

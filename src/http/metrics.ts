@@ -18,6 +18,7 @@ export class Metrics {
     buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.005, 0.025, 0.1], registers: [this.registry],
   });
   readonly restarts = new client.Counter({ name: 'vfio_broker_restarts_total', help: 'Daemon starts that found a previous lease journal', registers: [this.registry] });
+  readonly auditWriteFailures = new client.Counter({ name: 'vfio_broker_audit_write_failures_total', help: 'Audit records the audit file did not take (disk full, I/O error); they still reach the log', registers: [this.registry] });
   readonly restoredLeases = new client.Counter({ name: 'vfio_broker_restored_leases_total', help: 'Leases restored from the journal at start', registers: [this.registry] });
 
   constructor() {
