@@ -79,7 +79,7 @@ for await (const line of readline.createInterface({ input: process.stdin })) {
     const serialize = loadApi().service.ListGroups.responseSerialize;
     const scan = timeIt(n, () => host.scan());
     const list = timeIt(n, () => daemon.service.listGroups());
-    const mapped = timeIt(n, () => list.last.map(wire.group));
+    const mapped = timeIt(n, () => list.last.map((g) => wire.group(g)));
     const ser = timeIt(n, () => serialize({ groups: mapped.last }));
     out({ scanMs: scan.ms, listGroupsMs: list.ms, wireMs: mapped.ms, serializeMs: ser.ms, bytes: ser.last.length });
     continue;

@@ -7,9 +7,9 @@
  * a client sends are closed at once.
  */
 import { SeqpacketServer, type SeqpacketConnection } from '../kernel/seqpacket.js';
-import type { PeerCred } from '../kernel/peercred.js';
 import { AbortedError } from '../broker/errors.js';
 import type { Caller } from '../broker/types.js';
+import { DEFAULT_LIMITS, type Limits } from '../broker/limits.js';
 import type { BrokerService, DeliveryItem } from '../service/broker-service.js';
 import { PROTOCOL_VERSION, decodeClient, deliveryParts, encode } from '../protocol/fd-protocol.js';
 
@@ -18,8 +18,10 @@ export interface FdChannelOptions {
   mode?: number;
   gid?: number;
   service: BrokerService;
-  callerOf: (cred: PeerCred) => Caller;
+  /** The caller behind a new connection's fd, taken once at accept. */
+  identify: (fd: number) => Caller;
   onDelivered?: (items: DeliveryItem[], seconds: number) => void;
+  limits?: Pick<Limits, 'sessionsPerUid' | 'sessionSendQueue' | 'sessionQueuedFds'>;
   log?: { warn(o: object, msg: string): void; info(o: object, msg: string): void; debug(o: object, msg: string): void };
 }
 
@@ -44,7 +46,17 @@ export class FdChannel {
   }
 
   private accept(conn: SeqpacketConnection): void {
-    const s = this.#o.service.openSession(this.#o.callerOf(conn.peer));
+    const caller = this.#o.identify(conn.fd.fd);
+    const limits = this.#o.limits ?? DEFAULT_LIMITS;
+    const mine = caller.uid === 0 ? 0 : this.#o.service.sessions.all().filter((x) => x.cred.uid === caller.uid).length;
+    if (mine >= limits.sessionsPerUid) {
+      // Told why, then dropped: the fd it holds in the daemon is what the limit protects.
+      this.#o.log?.warn({ uid: caller.uid, sessions: mine }, 'fd session refused: limit sessionsPerUid');
+      void conn.send(encode({ type: 'error', message: `RESOURCE_EXHAUSTED: uid ${caller.uid} already has ${mine} sessions (limit sessionsPerUid)` })).finally(() => conn.close());
+      return;
+    }
+    conn.limits = { messages: limits.sessionSendQueue, fds: limits.sessionQueuedFds };
+    const s = this.#o.service.openSession(caller);
     this.#conns.set(s.id, conn);
     this.#o.log?.debug({ session: s.id, pid: conn.peer.pid, uid: conn.peer.uid }, 'fd session opened');
     conn.on('message', (m) => {

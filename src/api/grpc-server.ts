@@ -21,10 +21,11 @@ import type { Session__Output } from '../protocol/gen/vfiobroker/v1/Session.js';
 import type { StatusResponse } from '../protocol/gen/vfiobroker/v1/StatusResponse.js';
 import type { WatchRequest__Output } from '../protocol/gen/vfiobroker/v1/WatchRequest.js';
 import type { Event } from '../protocol/gen/vfiobroker/v1/Event.js';
-import { type BrokerService, type BrokerEvent } from '../service/broker-service.js';
+import type { BrokerService } from '../service/broker-service.js';
+import { WatchStreams } from './watch-streams.js';
+import { DEFAULT_LIMITS, type Limits } from '../broker/limits.js';
+import { QuotaError } from '../broker/errors.js';
 import * as wire from './wire.js';
-
-export interface PeerCred { pid: number; uid: number; gid: number }
 
 export interface GrpcServerOptions {
   service: BrokerService;
@@ -32,11 +33,11 @@ export interface GrpcServerOptions {
   /** Mode of the API socket (e.g. 0o660 with group vfio-broker). */
   socketMode?: number;
   socketGid?: number;
-  credOf: (socket: net.Socket) => PeerCred;
-  /** Turns kernel credentials into a Caller (adds supplementary groups, exe, start time). */
-  callerOf: (cred: PeerCred) => Caller;
+  /** The caller behind a new connection, taken once at accept and kept with it (never re-read per call). */
+  identify: (socket: net.Socket) => Caller;
   /** Daemon-level status fields (version, policy file, restored leases). */
   statusExtra?: () => StatusResponse;
+  limits?: Pick<Limits, 'connectionsPerUid' | 'watchesPerUid' | 'watchQueue'>;
   log?: { warn(o: object, msg: string): void; debug(o: object, msg: string): void };
 }
 
@@ -89,11 +90,13 @@ type WatchCall = grpc.ServerWritableStream<WatchRequest__Output, Event>;
 export class GrpcApiServer {
   readonly server: grpc.Server;
   #net: net.Server;
-  #peers = new Map<string, PeerCred>();
+  #peers = new Map<string, Caller>();
   #next = 0;
   #o: GrpcServerOptions;
   #injector: ReturnType<grpc.Server['createConnectionInjector']>;
-  #watchers = new Set<WatchCall>();
+  #watches: WatchStreams;
+  /** Connections over their uid's limit: every call on them is answered RESOURCE_EXHAUSTED. */
+  #over = new Set<string>();
   #sockets = new Set<net.Socket>();
 
   constructor(o: GrpcServerOptions) {
@@ -104,6 +107,7 @@ export class GrpcApiServer {
     new ReflectionService(def).addToServer(this.server);
     this.#injector = this.server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
     this.#net = net.createServer((sock) => this.accept(sock));
+    this.#watches = new WatchStreams(o.service, o.limits ?? DEFAULT_LIMITS, toStatus);
   }
 
   async listen(): Promise<void> {
@@ -124,7 +128,7 @@ export class GrpcApiServer {
 
   /** Stop accepting, give calls in flight a moment, then cut every connection. */
   async close(graceMs = 1000): Promise<void> {
-    for (const w of this.#watchers) w.end();
+    this.#watches.closeAll();
     const closed = new Promise<void>((r) => this.#net.close(() => r()));
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => { this.server.forceShutdown(); resolve(); }, graceMs);
@@ -136,9 +140,9 @@ export class GrpcApiServer {
   }
 
   private accept(sock: net.Socket): void {
-    let cred: PeerCred;
+    let cred: Caller;
     try {
-      cred = this.#o.credOf(sock);
+      cred = this.#o.identify(sock);
     } catch (e) {
       this.#o.log?.warn({ err: (e as Error).message }, 'API connection without readable credentials; dropped');
       sock.destroy();
@@ -146,19 +150,28 @@ export class GrpcApiServer {
     }
     const key = `${PEER_PREFIX}${++this.#next}`;
     Object.defineProperty(sock, 'remoteAddress', { value: key, configurable: true });
+    const limit = (this.#o.limits ?? DEFAULT_LIMITS).connectionsPerUid;
+    const mine = cred.uid === 0 ? 0 : [...this.#peers.values()].filter((c) => c.uid === cred.uid).length;
+    if (mine >= limit) {
+      // Answer its calls with the reason, then cut it: the fd it holds is what the limit protects.
+      this.#over.add(key);
+      setTimeout(() => sock.destroy(), 1000).unref();
+    }
     this.#peers.set(key, cred);
     this.#sockets.add(sock);
     sock.once('close', () => {
       this.#peers.delete(key);
+      this.#over.delete(key);
       this.#sockets.delete(sock);
     });
     this.#injector.injectConnection(sock);
   }
 
   private caller(call: { getPeer(): string }): Caller {
-    const cred = this.#peers.get(call.getPeer());
-    if (!cred) throw new SessionMismatchError('call did not arrive on an authenticated connection');
-    return this.#o.callerOf(cred);
+    const caller = this.#peers.get(call.getPeer());
+    if (!caller) throw new SessionMismatchError('call did not arrive on an authenticated connection');
+    if (this.#over.has(call.getPeer())) throw new QuotaError(`uid ${caller.uid} has too many API connections open (limit connectionsPerUid)`, { limit: 'connectionsPerUid' });
+    return caller;
   }
 
   /** A unary handler; Req and Res come from the slot in BrokerHandlers it fills. */
@@ -180,9 +193,15 @@ export class GrpcApiServer {
     // Unset session fields arrive as '' (defaults); the service wants undefined for "none".
     const sess = (r: { session: Session__Output | null }) => ({ id: r.session?.id || undefined, secret: r.session?.secret || undefined });
     const handlers: BrokerHandlers = {
-      ListGroups: this.unary(() => ({ groups: s.listGroups().map(wire.group) })),
-      GetGroup: this.unary((_c, r) => wire.group(s.getGroup(r.id))),
-      ListLeases: this.unary(() => ({ leases: s.leases.all().map((l) => wire.lease(l, s.grants.ofLease(l.id).length)) })),
+      ListGroups: this.unary((c) => {
+        const sees = s.seesOwner(c);
+        return { groups: s.listGroups().map((g) => wire.group(g, sees)) };
+      }),
+      GetGroup: this.unary((c, r) => wire.group(s.getGroup(r.id), s.seesOwner(c))),
+      ListLeases: this.unary((c) => {
+        const sees = s.seesOwner(c);
+        return { leases: s.leases.all().map((l) => wire.lease(l, s.grants.ofLease(l.id).length, sees(l))) };
+      }),
       Acquire: this.unary(async (c, r) => {
         const { id, secret } = sess(r);
         const res = await s.acquire(c, {
@@ -203,12 +222,20 @@ export class GrpcApiServer {
       }),
       Share: this.unary((c, r) => {
         const { id, secret } = sess(r);
-        return {
-          grant: s.share(c, id, secret, {
-            leaseId: r.lease_id, devices: r.devices ?? [], uid: r.any_uid ? undefined : r.uid,
-            pid: r.pid || undefined, includeContainer: !!r.include_container, anyUid: !!r.any_uid,
-          }),
-        };
+        const g = s.share(c, id, secret, {
+          leaseId: r.lease_id, devices: r.devices ?? [], uid: r.uid, pid: r.pid, includeContainer: !!r.include_container,
+          anyUid: !!r.any_uid, ttlSeconds: r.ttl_seconds, singleUse: !!r.single_use,
+        });
+        return { grant: g.token, grant_id: g.id, expires: g.expires.toISOString() };
+      }),
+      ListGrants: this.unary((c, r) => {
+        const { id, secret } = sess(r);
+        return { grants: s.listGrants(c, id, secret, r.lease_id).map(wire.grant) };
+      }),
+      RevokeGrant: this.unary((c, r) => {
+        const { id, secret } = sess(r);
+        s.revokeGrant(c, id, secret, r.lease_id, r.grant_id);
+        return {};
       }),
       Redeem: this.unary(async (c, r) => {
         const { id, secret } = sess(r);
@@ -219,8 +246,8 @@ export class GrpcApiServer {
         const res = await s.revoke(c, String(r.lease_id ?? ''), Number(r.deadline_ms ?? 0));
         return { ended: res.ended, still_held_by: res.stillHeldBy.map(wire.holder), note: res.note };
       }),
-      Holders: this.unary((_c, r) => {
-        const res = s.holders(r.group);
+      Holders: this.unary((c, r) => {
+        const res = s.holders(c, r.group);
         return { holders: res.holders.map(wire.holder), owner: res.owner ? wire.owner(res.owner) : undefined };
       }),
       Status: this.unary(() => ({ ...wire.status(s.status()), ...this.#o.statusExtra?.() })),
@@ -235,24 +262,10 @@ export class GrpcApiServer {
         try {
           const bad = malformed(call.request);
           if (bad) throw bad;
-          this.caller(call);
+          this.#watches.open(call, this.caller(call));
         } catch (e) {
           call.emit('error', toStatus(e));
-          return;
         }
-        const send = (ev: BrokerEvent) => call.write(wire.event(ev));
-        this.#watchers.add(call);
-        if (call.request.include_current) {
-          for (const l of s.leases.all()) send({ time: new Date().toISOString(), kind: 'lease-current', leaseId: l.id, owner: l, group: l.groups[0] });
-        }
-        s.on('event', send);
-        const stop = () => {
-          s.off('event', send);
-          this.#watchers.delete(call);
-        };
-        call.on('cancelled', stop);
-        call.on('close', stop);
-        call.on('error', stop);
       },
     };
     return handlers;

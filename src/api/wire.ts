@@ -1,5 +1,6 @@
 /** Conversions between the service's objects and the v1 protobuf messages. */
 import type { Lease } from '../broker/lease-table.js';
+import type { Grant } from '../broker/grant-table.js';
 import type { Mode } from '../broker/types.js';
 import { InvalidArgumentError } from '../broker/errors.js';
 import { MODE_WIRE, modeFromWire } from '../protocol/mode.js';
@@ -14,6 +15,7 @@ import type { Holder as WireHolder } from '../protocol/gen/vfiobroker/v1/Holder.
 import type { Event } from '../protocol/gen/vfiobroker/v1/Event.js';
 import type { StatusResponse } from '../protocol/gen/vfiobroker/v1/StatusResponse.js';
 import type { DeviceBinding } from '../protocol/gen/vfiobroker/v1/DeviceBinding.js';
+import type { Grant as WireGrant } from '../protocol/gen/vfiobroker/v1/Grant.js';
 
 export function mode(v: unknown): Mode {
   const m = modeFromWire(v);
@@ -21,7 +23,12 @@ export function mode(v: unknown): Mode {
   return m;
 }
 
-export function owner(l: Lease): Owner {
+/**
+ * A lease's owner. Callers who are not admins see other users' leases only as
+ * owned (the lease, its uid and since when): no pid, exe or session.
+ */
+export function owner(l: Lease, full = true): Owner {
+  if (!full) return { lease_id: l.id, cred: { pid: 0, uid: l.owner.uid, gid: 0, exe: '' }, since: l.since.toISOString(), session_id: '', mode: MODE_WIRE[l.mode] };
   return {
     lease_id: l.id,
     cred: { pid: l.owner.pid, uid: l.owner.uid, gid: l.owner.gid, exe: l.owner.exe ?? '' },
@@ -31,7 +38,7 @@ export function owner(l: Lease): Owner {
   };
 }
 
-export function group(x: { group: HostGroup; owner?: Lease; modes: Mode[] }): Group {
+export function group(x: { group: HostGroup; owner?: Lease; modes: Mode[] }, sees: (l: Lease) => boolean = () => true): Group {
   const g = x.group;
   return {
     id: g.id,
@@ -46,12 +53,19 @@ export function group(x: { group: HostGroup; owner?: Lease; modes: Mode[] }): Gr
     noiommu: g.noiommu,
     dev_node: g.devNode,
     modes: x.modes.map((m) => MODE_WIRE[m]),
-    owner: x.owner ? owner(x.owner) : undefined,
+    owner: x.owner ? owner(x.owner, sees(x.owner)) : undefined,
   };
 }
 
-export function lease(l: Lease, shares: number): WireLease {
-  return { id: l.id, groups: l.groups, owner: owner(l), devices: l.devices, mode: MODE_WIRE[l.mode], state: l.state, shares };
+export function lease(l: Lease, shares: number, full = true): WireLease {
+  return { id: l.id, groups: l.groups, owner: owner(l, full), devices: l.devices, mode: MODE_WIRE[l.mode], state: l.state, shares };
+}
+
+export function grant(g: Grant): WireGrant {
+  return {
+    id: g.id, lease_id: g.leaseId, devices: g.devices, ...(g.uid !== null ? { uid: g.uid } : {}), ...(g.pid !== null ? { pid: g.pid } : {}),
+    include_container: g.includeContainer, single_use: g.singleUse, expires: g.expires.toISOString(), redeemed: g.redeemed,
+  };
 }
 
 export function delivery(d: Delivered): Delivery {
@@ -62,10 +76,10 @@ export function holder(h: Holder): WireHolder {
   return { pid: h.pid, uid: h.uid, comm: h.comm, path: h.path };
 }
 
-export function event(e: BrokerEvent): Event {
+export function event(e: BrokerEvent, full = true): Event {
   return {
     time: e.time, kind: e.kind, group: e.group ?? 0, device: e.device ?? '', lease_id: e.leaseId ?? '',
-    owner: e.owner ? owner(e.owner) : undefined, reason: e.reason ?? '',
+    owner: e.owner ? owner(e.owner, full) : undefined, reason: e.reason ?? '',
   };
 }
 

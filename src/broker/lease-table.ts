@@ -18,6 +18,12 @@ export interface Lease {
   rule: string;
   memlockBytes: number;
   managed: boolean;
+  /**
+   * Decided with the rule that allowed the lease and kept with it, so a policy
+   * reload that renames or drops the rule cannot open sharing. Undefined only
+   * for leases restored from a journal older than this field.
+   */
+  allowShare?: boolean;
   /** Secret that lets the same owner re-attach after a daemon restart. */
   secret: string;
 }
@@ -31,6 +37,7 @@ export interface ReserveRequest {
   rule: string;
   memlockBytes: number;
   managed: boolean;
+  allowShare?: boolean;
   now: Date;
 }
 
@@ -100,6 +107,7 @@ export class LeaseTable {
       rule: req.rule,
       memlockBytes: req.memlockBytes,
       managed: req.managed,
+      allowShare: req.allowShare,
       secret,
     };
     this.insert(lease);

@@ -33,6 +33,8 @@ export interface Rule {
   /** noiommu groups give no isolation at all; they need this explicitly. */
   allowNoiommu: boolean;
   allowShare: boolean;
+  /** Acquire{managed} makes root unbind host drivers: only where a rule says so. */
+  allowManaged: boolean;
 }
 
 export interface Policy {
@@ -40,7 +42,11 @@ export interface Policy {
   rules: Rule[];
   /** Let root and admins lease noiommu groups. */
   adminNoiommu: boolean;
+  /** Longest lifetime a share grant may ask for. */
+  maxGrantSeconds: number;
 }
+
+export const DEFAULT_MAX_GRANT_SECONDS = 3600;
 
 export interface NameResolver {
   user(name: string): number | undefined;
@@ -56,15 +62,15 @@ export class PolicyError extends Error {
   }
 }
 
-export const DENY_ALL: Policy = { adminGids: [], rules: [], adminNoiommu: false };
+export const DENY_ALL: Policy = { adminGids: [], rules: [], adminNoiommu: false, maxGrantSeconds: DEFAULT_MAX_GRANT_SECONDS };
 
 const MODES: Mode[] = ['legacy', 'iommufd'];
 const RULE_KEYS = new Set([
   'name', 'users', 'uids', 'groups', 'gids', 'devices', 'modes', 'maxLeases', 'memlock', 'memlockBytes',
-  'allowNoiommu', 'allowShare', 'comment',
+  'allowNoiommu', 'allowShare', 'allowManaged', 'comment',
 ]);
 const SELECTOR_KEYS = new Set(['groups', 'devices', 'vendorDevice', 'classes', 'any']);
-const TOP_KEYS = new Set(['adminGroups', 'rules', 'adminNoiommu', 'comment']);
+const TOP_KEYS = new Set(['adminGroups', 'rules', 'adminNoiommu', 'maxGrantSeconds', 'comment']);
 
 /** "1g", "512m", "65792k", or a plain byte count. */
 export function parseSize(v: unknown): number | undefined {
@@ -120,7 +126,7 @@ export function parsePolicy(doc: unknown, names: NameResolver): Policy {
     const memRaw = raw.memlock ?? raw.memlockBytes ?? 0;
     const memlockBytes = parseSize(memRaw);
     if (memlockBytes === undefined) problems.push(`${where}.memlock must be a byte count or a size like "1g" / "65792k"`);
-    for (const flag of ['allowNoiommu', 'allowShare'] as const) {
+    for (const flag of ['allowNoiommu', 'allowShare', 'allowManaged'] as const) {
       if (raw[flag] !== undefined && typeof raw[flag] !== 'boolean') problems.push(`${where}.${flag} must be true or false`);
     }
     rules.push({
@@ -129,11 +135,14 @@ export function parsePolicy(doc: unknown, names: NameResolver): Policy {
       memlockBytes: memlockBytes ?? 0,
       allowNoiommu: raw.allowNoiommu === true,
       allowShare: raw.allowShare !== false,
+      allowManaged: raw.allowManaged === true,
     });
   });
   if (top.adminNoiommu !== undefined && typeof top.adminNoiommu !== 'boolean') problems.push('adminNoiommu must be true or false');
+  const maxGrant = top.maxGrantSeconds ?? DEFAULT_MAX_GRANT_SECONDS;
+  if (!Number.isInteger(maxGrant) || (maxGrant as number) < 1) problems.push('maxGrantSeconds must be a whole number ≥ 1');
   if (problems.length) throw new PolicyError(problems);
-  return { adminGids, rules, adminNoiommu: top.adminNoiommu === true };
+  return { adminGids, rules, adminNoiommu: top.adminNoiommu === true, maxGrantSeconds: maxGrant as number };
 }
 
 function idList(v: unknown, where: string, byName: (n: string) => number | undefined, what: string, problems: string[]): number[] {
@@ -222,7 +231,7 @@ export type Decision =
   | { allowed: false; reason: string; quota: boolean };
 
 /** Decide an acquire. `leasesHeld` is the caller uid's current lease count. */
-export function decideAcquire(policy: Policy, c: Caller, groups: GroupFacts[], mode: Mode, leasesHeld: number): Decision {
+export function decideAcquire(policy: Policy, c: Caller, groups: GroupFacts[], mode: Mode, leasesHeld: number, managed = false): Decision {
   const noiommu = groups.filter((g) => g.noiommu).map((g) => g.id);
   if (isAdmin(policy, c)) {
     if (noiommu.length && !policy.adminNoiommu) {
@@ -241,6 +250,7 @@ export function decideAcquire(policy: Policy, c: Caller, groups: GroupFacts[], m
     if (uncovered.length) { reasons.push(`rule "${r.name}" does not cover group ${uncovered.join(', ')}`); continue; }
     if (!r.modes.includes(mode)) { reasons.push(`rule "${r.name}" does not allow mode ${mode}`); continue; }
     if (noiommu.length && !r.allowNoiommu) { reasons.push(`rule "${r.name}" does not allow unsafe noiommu group ${noiommu.join(', ')}`); continue; }
+    if (managed && !r.allowManaged) { reasons.push(`rule "${r.name}" does not allow managed leases, which unbind host drivers (allowManaged: true)`); continue; }
     if (r.maxLeases > 0 && leasesHeld >= r.maxLeases) { quota = true; reasons.push(`rule "${r.name}" allows ${r.maxLeases} lease(s) per uid and uid ${c.uid} holds ${leasesHeld}`); continue; }
     return { allowed: true, rule: r.name, memlockBytes: r.memlockBytes, maxLeases: r.maxLeases, allowShare: r.allowShare };
   }

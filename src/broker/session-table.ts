@@ -44,7 +44,8 @@ export class SessionTable {
     if (!id) throw new SessionMismatchError('this call needs a session: open one on the fd channel first and pass its id and secret');
     const s = this.#byId.get(id);
     if (!s) throw new NotFoundError(`no session ${id} (it may have closed)`, { session: id });
-    const samePid = s.cred.pid === caller.pid && s.cred.uid === caller.uid;
+    // The same process, not merely the same number: a reused pid has another start time.
+    const samePid = s.cred.pid === caller.pid && s.cred.uid === caller.uid && s.cred.startTime === caller.startTime;
     const sameUidWithSecret = s.cred.uid === caller.uid && !!secret && constantTimeEqual(secret, s.secret);
     if (!samePid && !sameUidWithSecret) {
       throw new SessionMismatchError(

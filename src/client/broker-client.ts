@@ -245,10 +245,12 @@ export class BrokerClient extends EventEmitter<BrokerClientEvents> {
     return fds.devices.get(device)!;
   }
 
-  async share(lease: LeaseHandle | string, o: { uid?: number; pid?: number; devices?: string[]; includeContainer?: boolean }): Promise<string> {
+  /** A grant for another process (a uid, or with only `pid` that one process); returns its token. */
+  async share(lease: LeaseHandle | string, o: { uid?: number; pid?: number; devices?: string[]; includeContainer?: boolean; ttlSeconds?: number; singleUse?: boolean }): Promise<string> {
     const res = await this.api.call('Share', {
       session: this.sess(), lease_id: typeof lease === 'string' ? lease : lease.id, devices: o.devices ?? [],
-      uid: o.uid ?? 0, pid: o.pid ?? 0, include_container: !!o.includeContainer, any_uid: o.uid === undefined,
+      ...(o.uid !== undefined ? { uid: o.uid } : {}), ...(o.pid !== undefined ? { pid: o.pid } : {}),
+      include_container: !!o.includeContainer, any_uid: o.uid === undefined, ttl_seconds: o.ttlSeconds ?? 0, single_use: !!o.singleUse,
     });
     return res.grant;
   }

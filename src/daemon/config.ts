@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { DEFAULT_LIMITS, parseLimits, type Limits } from '../broker/limits.js';
 
 export interface Config {
   /** Where the sockets live (systemd RuntimeDirectory=vfio-broker). */
@@ -30,6 +31,8 @@ export interface Config {
   reattachGraceSeconds: number;
   /** Devices that Bind may take from their driver although the host uses them (explicit operator override). */
   criticalOverride: string[];
+  /** Per-uid and per-object bounds (src/broker/limits.ts); each answered with RESOURCE_EXHAUSTED naming it. */
+  limits: Limits;
   /** Test-only hooks (event-loop hang trigger); never enable in production. */
   testHooks: boolean;
 }
@@ -49,6 +52,7 @@ export const DEFAULTS: Config = {
   auditFile: null,
   reattachGraceSeconds: 60,
   criticalOverride: [],
+  limits: DEFAULT_LIMITS,
   testHooks: false,
 };
 
@@ -125,6 +129,9 @@ export function loadConfig(argv: string[], env = process.env): Config {
   }
   if (!Array.isArray(c.criticalOverride) || c.criticalOverride.some((d) => typeof d !== 'string')) throw new ConfigError('criticalOverride must be a list of device names');
   if (!['trace', 'debug', 'info', 'warn', 'error', 'fatal'].includes(String(c.logLevel))) throw new ConfigError(`logLevel must be trace|debug|info|warn|error|fatal`);
+  const limits = parseLimits(c.limits === DEFAULT_LIMITS ? undefined : c.limits);
+  if (limits.problems.length) throw new ConfigError(limits.problems.join('; '));
+  c.limits = limits.limits;
   const cfg = c as unknown as Config;
   cfg.apiSocket ||= path.join(cfg.runtimeDir, 'api.sock');
   cfg.fdSocket ||= path.join(cfg.runtimeDir, 'fd.sock');

@@ -11,7 +11,8 @@ import type { Host } from '../kernel/host.js';
 import type { Caller } from '../broker/types.js';
 import { Metrics } from '../http/metrics.js';
 import { HttpServer } from '../http/server.js';
-import { peerCredOfSocket, type PeerCred } from '../kernel/peercred.js';
+import { socketFd } from '../kernel/peercred.js';
+import { identifyPeer } from '../kernel/peer-identity.js';
 import { SdNotifier, watchdogUsec } from '../kernel/sd-notify.js';
 import { takeListenFds } from '../kernel/sd-listen.js';
 import { FdStore } from './fd-store.js';
@@ -64,7 +65,7 @@ export async function startDaemon(config: Config, deps: DaemonDeps): Promise<Dae
   log.info({ policy: config.policyFile, ...loaded }, loaded.source === 'file' ? 'policy loaded' : 'no policy file: only root and admin groups may lease devices');
 
   const host = deps.host;
-  const callerOf = (cred: PeerCred): Caller => ({ ...cred, ...host.describe(cred.pid) });
+  const identify = (fd: number): Caller => identifyPeer(fd, (pid) => host.describe(pid));
   const journal = new LeaseJournal(config.stateDir, deps.bootId ?? bootId());
   const journalWriter = new JournalWriter(journal);
 
@@ -85,6 +86,7 @@ export async function startDaemon(config: Config, deps: DaemonDeps): Promise<Dae
     journal: journalWriter,
     fdStore,
     criticalOverride: new Set(config.criticalOverride),
+    limits: config.limits,
     observer: {
       acquired: ({ mode, result, seconds }) => {
         metrics.acquireSeconds.observe({ mode }, seconds);
@@ -110,7 +112,7 @@ export async function startDaemon(config: Config, deps: DaemonDeps): Promise<Dae
   service.startGraceTimer(config.reattachGraceSeconds, (x) => log.info({ lease: x.lease.id }, `restored lease released: ${x.reason}`));
 
   fdChannel = new FdChannel({
-    path: config.fdSocket, gid: socketGid, mode: socketGid === undefined ? 0o600 : 0o660, service, callerOf, log,
+    path: config.fdSocket, gid: socketGid, mode: socketGid === undefined ? 0o600 : 0o660, service, identify, log, limits: config.limits,
     onDelivered: (items: DeliveryItem[], seconds: number) => {
       metrics.deliverySeconds.observe(seconds);
       for (const it of items) metrics.fdsDelivered.inc({ role: it.role });
@@ -118,7 +120,7 @@ export async function startDaemon(config: Config, deps: DaemonDeps): Promise<Dae
   });
   const grpc = new GrpcApiServer({
     service, socketPath: config.apiSocket, socketMode: socketGid === undefined ? 0o600 : 0o660, socketGid,
-    credOf: (s) => peerCredOfSocket(s), callerOf, log,
+    identify: (s) => identify(socketFd(s)), log, limits: config.limits,
     statusExtra: () => ({ version: VERSION, restored_leases: service.leases.all().filter((l) => l.state === 'orphaned').length, policy_file: config.policyFile, policy_loaded: policy.loadedAt?.toISOString() ?? '' }),
   });
   let ready = false;

@@ -21,6 +21,8 @@ export interface JournalEntry {
   rule: string;
   memlockBytes: number;
   managed: boolean;
+  /** Whether the rule that allowed the lease allows sharing (absent in journals from before 0.2). */
+  allowShare?: boolean;
   secret: string;
 }
 
@@ -112,14 +114,14 @@ export class LeaseJournal {
 export function toEntry(l: Lease): JournalEntry {
   return {
     id: l.id, groups: l.groups, owner: l.owner, mode: l.mode, since: l.since.toISOString(), devices: l.devices,
-    rule: l.rule, memlockBytes: l.memlockBytes, managed: l.managed, secret: l.secret,
+    rule: l.rule, memlockBytes: l.memlockBytes, managed: l.managed, allowShare: l.allowShare, secret: l.secret,
   };
 }
 
 export function fromEntry(e: JournalEntry): Lease {
   return {
     id: e.id, groups: e.groups, sessionId: null, owner: e.owner, mode: e.mode, since: new Date(e.since), state: 'orphaned',
-    devices: e.devices, rule: e.rule, memlockBytes: e.memlockBytes, managed: e.managed, secret: e.secret,
+    devices: e.devices, rule: e.rule, memlockBytes: e.memlockBytes, managed: e.managed, allowShare: typeof e.allowShare === 'boolean' ? e.allowShare : undefined, secret: e.secret,
   };
 }
 

@@ -39,3 +39,7 @@ export const RLIM_INFINITY = 0xffffffffffffffffn;
 export const MAP_PRIVATE = 2;
 export const MAP_ANONYMOUS = 0x20;
 export const MAP_FAILED = 0xffffffffffffffffn;
+/** Supplementary groups of the peer as of connect() (Linux 4.13). */
+export const SO_PEERGROUPS = 59;
+/** A pidfd for the peer process as of connect() (Linux 6.5). */
+export const SO_PEERPIDFD = 77;

@@ -64,6 +64,6 @@ export interface Host {
   restoreDriver(device: string, expected: string | null): { fromDriver: string | null; toDriver: string | null; changed: boolean; note: string };
   /** Why the host itself depends on a device (mounted filesystems, routed NICs), by device name. */
   criticalUses(): Map<string, { reason: string }[]>;
-  /** Supplementary groups, exe and start time of a pid (best effort). */
-  describe(pid: number): { groups: number[]; exe?: string; startTime?: string };
+  /** Exe and start time of a pid (best effort), read once when its connection is accepted. */
+  describe(pid: number): { exe?: string; startTime?: string };
 }

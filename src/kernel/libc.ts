@@ -45,6 +45,8 @@ export interface RawLibc {
   /** prlimit(2); the limit buffers are struct rlimit64 (two u64). */
   prlimit(pid: number, resource: number, newLimit: Buffer | null, oldLimit: Buffer | null): number;
   pidfdOpen(pid: number, flags: number): number;
+  /** A raw four-argument syscall (pidfd_send_signal has no libc wrapper in bookworm's glibc). */
+  syscall4(nr: number, a: number, b: number, c: number, d: number): number;
   fcntl(fd: number, cmd: number, arg: number): number;
   dup(fd: number): number;
   dup3(oldfd: number, newfd: number, flags: number): number;
@@ -70,6 +72,7 @@ export function realLibc(): RawLibc {
   const ioctlInt = lib.func('ioctl', 'int', ['int', 'unsigned long', 'unsigned long']);
   const ioctlStr = lib.func('ioctl', 'int', ['int', 'unsigned long', 'str']);
   const syscall3 = lib.func('syscall', 'long', ['long', 'long', 'long']);
+  const syscall5 = lib.func('syscall', 'long', ['long', 'long', 'long', 'long', 'long']);
   const fcntl = lib.func('fcntl', 'int', ['int', 'int', 'long']);
   real = {
     errno: () => koffi.errno(),
@@ -94,6 +97,7 @@ export function realLibc(): RawLibc {
     eventfd: f('int eventfd(unsigned int initval, int flags)'),
     prlimit: f('int prlimit64(int pid, int resource, const void *newlim, void *oldlim)'),
     pidfdOpen: (pid, flags) => Number(syscall3(SYS_pidfd_open, pid, flags)),
+    syscall4: (nr, a, b, c, d) => Number(syscall5(nr, a, b, c, d)),
     fcntl,
     dup: f('int dup(int fd)'),
     dup3: f('int dup3(int oldfd, int newfd, int flags)'),

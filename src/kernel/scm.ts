@@ -4,7 +4,7 @@
  * Buffers, whose backing stores do not move, referenced through their addresses
  * for the duration of the call.
  */
-import { check, type RawLibc } from './libc.js';
+import type { RawLibc } from './libc.js';
 import { OwnedFd } from './owned-fd.js';
 import { SysError, errnoNumber } from './sys-error.js';
 import { MSG_CMSG_CLOEXEC, MSG_CTRUNC, MSG_DONTWAIT, MSG_NOSIGNAL, MSG_TRUNC, SCM_RIGHTS, SOL_SOCKET } from './constants.js';

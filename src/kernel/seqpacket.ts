@@ -28,6 +28,11 @@ interface Outgoing {
   reject: (e: Error) => void;
 }
 
+/** A send refused because the peer's queue is full; the connection is closed with it. */
+export class QueueFullError extends Error {
+  override name = 'QueueFullError';
+}
+
 export interface SendOptions {
   /** Close the given fds on this side once sent (or once the connection dies). */
   transfer?: boolean;
@@ -56,6 +61,13 @@ export class SeqpacketConnection extends EventEmitter<SeqpacketEvents> {
   #libc: RawLibc;
   #closed = false;
   #wantWrite = false;
+  #queuedFds = 0;
+  /**
+   * What may wait for a peer that does not read. Past either bound the
+   * connection is closed: a peer that never reads must not make us hold its
+   * datagrams and fds without end.
+   */
+  limits: { messages: number; fds: number } = { messages: Infinity, fds: Infinity };
 
   constructor(fd: OwnedFd, buffers?: ScmBuffers) {
     super();
@@ -108,7 +120,14 @@ export class SeqpacketConnection extends EventEmitter<SeqpacketEvents> {
         reject(new Error('fd channel connection is closed'));
         return;
       }
+      if (this.#queue.length + 1 > this.limits.messages || this.#queuedFds + fds.length > this.limits.fds) {
+        if (opts.transfer) for (const f of fds) f.close();
+        reject(new QueueFullError(`the peer does not read: ${this.#queue.length} datagrams with ${this.#queuedFds} fds already wait (limit ${this.limits.messages} / ${this.limits.fds}); connection closed`));
+        this.close();
+        return;
+      }
       this.#queue.push({ data, fds, transfer: !!opts.transfer, resolve, reject });
+      this.#queuedFds += fds.length;
       this.flush();
     });
   }
@@ -121,6 +140,7 @@ export class SeqpacketConnection extends EventEmitter<SeqpacketEvents> {
         sent = sendWithFds(this.#libc, this.fd.fd, m.data, m.fds.map((f) => f.fd), this.#buffers);
       } catch (e) {
         this.#queue.shift();
+        this.#queuedFds -= m.fds.length;
         if (m.transfer) for (const f of m.fds) f.close();
         m.reject(e as Error);
         if (isSysError(e, 'EPIPE') || isSysError(e, 'ECONNRESET') || isSysError(e, 'ENOTCONN')) this.close();
@@ -131,6 +151,7 @@ export class SeqpacketConnection extends EventEmitter<SeqpacketEvents> {
         return;
       }
       this.#queue.shift();
+      this.#queuedFds -= m.fds.length;
       if (m.transfer) for (const f of m.fds) f.close();
       m.resolve();
     }
@@ -195,6 +216,7 @@ export class SeqpacketConnection extends EventEmitter<SeqpacketEvents> {
     this.#poll = null;
     const q = this.#queue;
     this.#queue = [];
+    this.#queuedFds = 0;
     for (const m of q) {
       if (m.transfer) for (const f of m.fds) f.close();
       m.reject(new Error('fd channel connection closed before the message was sent'));

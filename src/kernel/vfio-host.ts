@@ -5,9 +5,8 @@
  */
 import path from 'node:path';
 import type { Host, HostGroup, LegacyHandles, Holder } from './host.js';
-import { check, realLibc, type RawLibc } from './libc.js';
+import { realLibc, type RawLibc } from './libc.js';
 import type { OwnedFd } from './owned-fd.js';
-import { RLIMIT_MEMLOCK } from './constants.js';
 import { SysfsInventory } from './sysfs/inventory.js';
 import { Container } from './vfio/container.js';
 import { Group } from './vfio/group.js';

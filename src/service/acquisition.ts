@@ -5,7 +5,7 @@
  * reservation ends the lease and closes everything it held.
  */
 import type { HostGroup } from '../kernel/host.js';
-import { InternalError, PermissionDeniedError, QuotaError } from '../broker/errors.js';
+import { InternalError, PermissionDeniedError, PreconditionError, QuotaError } from '../broker/errors.js';
 import type { Lease } from '../broker/lease-table.js';
 import { decideAcquire } from '../broker/policy.js';
 import { who } from '../broker/audit.js';
@@ -54,7 +54,7 @@ export class Acquisition {
 
   /** Policy, then the lease table: synchronous, so racing acquires cannot both pass. */
   private reserve(caller: Caller, sessionId: string, groups: HostGroup[], req: AcquireInput, only: Set<string> | undefined): Lease {
-    const decision = decideAcquire(this.ctx.policy(), caller, groups, req.mode, this.ctx.leases.countForUid(caller.uid));
+    const decision = decideAcquire(this.ctx.policy(), caller, groups, req.mode, this.ctx.leases.countForUid(caller.uid), req.managed);
     if (!decision.allowed) {
       throw decision.quota
         ? new QuotaError(`lease limit reached: ${decision.reason}`, { uid: caller.uid })
@@ -62,7 +62,7 @@ export class Acquisition {
     }
     return this.ctx.leases.reserve({
       groups: groups.map((g) => g.id), sessionId, owner: caller, mode: req.mode, devices: only ? [...only] : [],
-      rule: decision.rule, memlockBytes: decision.memlockBytes, managed: req.managed, now: this.ctx.now(),
+      rule: decision.rule, memlockBytes: decision.memlockBytes, managed: req.managed, allowShare: decision.allowShare, now: this.ctx.now(),
     }, newSecret());
   }
 
@@ -77,7 +77,7 @@ export class Acquisition {
       await this.ctx.flushed();
       this.ctx.leases.assertLive(lease);
       items = open();
-      if (lease.memlockBytes > 0) this.applyMemlock(lease.owner.pid, lease.memlockBytes);
+      if (lease.memlockBytes > 0) this.applyMemlock(lease.owner, lease.memlockBytes);
       await this.ctx.deliver(lease.sessionId!, requestId, items);
       this.ctx.leases.assertLive(lease);
       return items;
@@ -92,7 +92,12 @@ export class Acquisition {
     }
   }
 
-  private applyMemlock(pid: number, bytes: number): void {
+  /** prlimit reaches a pid, so first make sure it is still the process that connected. */
+  private applyMemlock(owner: Caller, bytes: number): void {
+    const pid = owner.pid;
+    if (owner.startTime === 'gone' || !this.ctx.host.alive(pid, owner.startTime)) {
+      throw new PreconditionError(`pid ${pid}, which opened this connection, has exited: the memlock allowance of ${bytes} bytes is applied to the connecting process only, never to a pid that may now be someone else's`, { pid });
+    }
     try {
       this.ctx.host.setMemlock(pid, bytes);
     } catch (e) {

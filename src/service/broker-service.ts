@@ -11,7 +11,8 @@ import type { Host, Holder, LegacyHandles } from '../kernel/host.js';
 import { PermissionDeniedError, PreconditionError } from '../broker/errors.js';
 import { LeaseTable, type Lease } from '../broker/lease-table.js';
 import { SessionTable, type Session } from '../broker/session-table.js';
-import { GrantTable } from '../broker/grant-table.js';
+import { GrantTable, type Grant } from '../broker/grant-table.js';
+import { DEFAULT_LIMITS, type Limits } from '../broker/limits.js';
 import { isAdmin, type Policy } from '../broker/policy.js';
 import { who, type AuditRecord } from '../broker/audit.js';
 import { requireDeviceName } from '../broker/input.js';
@@ -45,6 +46,7 @@ export interface ServiceOptions {
   fdStore?: FdStorePort;
   /** Devices an operator explicitly allowed to be unbound even though the host uses them. */
   criticalOverride?: Set<string>;
+  limits?: Limits;
   observer?: ServiceObserver;
   now?: () => Date;
 }
@@ -61,10 +63,12 @@ export class BrokerService extends EventEmitter {
   #acquisition: Acquisition;
   #guard: RpcGuard;
   #stopping = false;
+  #limits: Limits;
 
   constructor(o: ServiceOptions) {
     super();
     this.#o = o;
+    this.#limits = o.limits ?? DEFAULT_LIMITS;
     const now = o.now ?? (() => new Date());
     this.started = now();
     this.#binder = new Binder(o.host, o.criticalOverride);
@@ -119,9 +123,19 @@ export class BrokerService extends EventEmitter {
     return findGroup(this.host, this.leases, raw);
   }
 
-  holders(raw: unknown): { holders: Holder[]; owner?: Lease } {
-    const { group, owner } = this.getGroup(raw);
-    return { holders: this.host.holders(group), owner };
+  /** Admin only: it walks every process's fds. */
+  holders(caller: Caller, raw: unknown): { holders: Holder[]; owner?: Lease } {
+    return this.#guard.runSync('Holders', caller, () => {
+      this.requireAdmin(caller);
+      const { group, owner } = this.getGroup(raw);
+      return { holders: this.host.holders(group), owner };
+    });
+  }
+
+  /** Whose leases this caller sees in full (pid, exe, session): an admin every one, anyone else their own. */
+  seesOwner(caller: Caller): (l: Lease) => boolean {
+    if (isAdmin(this.#o.policy(), caller)) return () => true;
+    return (l) => l.owner.uid === caller.uid;
   }
 
   status() {
@@ -162,20 +176,38 @@ export class BrokerService extends EventEmitter {
   openDevice(caller: Caller, sessionId: string | undefined, secret: string | undefined, leaseId: string, device: unknown) {
     return this.#guard.run('OpenDevice', caller, () => {
       const lease = this.ownedLease(caller, sessionId, secret, leaseId);
-      return mint(this.ctx, 'OpenDevice', caller, lease, lease.sessionId!, [requireDeviceName(device)], false);
+      return mint(this.ctx, 'OpenDevice', caller, lease, lease.sessionId!, [requireDeviceName(device)], null);
     });
   }
 
-  share(caller: Caller, sessionId: string | undefined, secret: string | undefined, o: ShareInput): string {
-    return this.#guard.runSync('Share', caller, () => createGrant(this.ctx, caller, this.ownedLease(caller, sessionId, secret, o.leaseId), o));
+  share(caller: Caller, sessionId: string | undefined, secret: string | undefined, o: ShareInput): Grant {
+    return this.#guard.runSync('Share', caller, () => createGrant(this.ctx, caller, this.ownedLease(caller, sessionId, secret, o.leaseId), o, this.#limits.grantsPerLease));
   }
 
   redeem(caller: Caller, sessionId: string | undefined, secret: string | undefined, token: string) {
     return this.#guard.run('Redeem', caller, async () => {
       const session = this.sessions.authorize(sessionId, secret, caller);
-      const grant = this.grants.redeem(String(token ?? ''), caller);
+      const grant = this.grants.redeem(String(token ?? ''), caller, this.ctx.now());
       const lease = this.leases.mustGet(grant.leaseId);
-      return { lease, ...(await mint(this.ctx, 'Redeem', caller, lease, session.id, grant.devices, grant.includeContainer)) };
+      const withGroups = grant.includeContainer ? new Set(grant.groups) : null;
+      return { lease, ...(await mint(this.ctx, 'Redeem', caller, lease, session.id, grant.devices, withGroups)) };
+    });
+  }
+
+  /** The owner's live grants of one lease. */
+  listGrants(caller: Caller, sessionId: string | undefined, secret: string | undefined, leaseId: string): Grant[] {
+    return this.#guard.runSync('ListGrants', caller, () => {
+      const lease = this.ownedLease(caller, sessionId, secret, leaseId);
+      this.grants.sweep(this.ctx.now());
+      return this.grants.ofLease(lease.id);
+    });
+  }
+
+  revokeGrant(caller: Caller, sessionId: string | undefined, secret: string | undefined, leaseId: string, grantId: string): void {
+    this.#guard.runSync('RevokeGrant', caller, () => {
+      const lease = this.ownedLease(caller, sessionId, secret, leaseId);
+      const g = this.grants.revoke(lease.id, String(grantId ?? ''));
+      this.ctx.audit({ event: 'share', rpc: 'RevokeGrant', who: who(caller), lease: lease.id, groups: lease.groups, reason: `grant ${g.id} revoked by its owner` });
     });
   }
 

@@ -17,16 +17,17 @@ import { newId } from './ids.js';
 export interface Minted { requestId: string; delivered: Delivered[] }
 
 export async function mint(
-  ctx: ServiceContext, rpc: string, caller: Caller, lease: Lease, sessionId: string, devices: string[], withContainer: boolean,
+  ctx: ServiceContext, rpc: string, caller: Caller, lease: Lease, sessionId: string, devices: string[], withGroups: Set<number> | null,
 ): Promise<Minted> {
   const res = ctx.resources.get(lease.id);
   const handles = res?.handles;
   if (!res || !handles) throw new PreconditionError(`lease ${lease.id} has no group fd in the daemon (mode ${lease.mode}): device fds can only be minted for legacy leases`);
   const allowed = new Set(leaseDevices(ctx.host, lease));
   const items: DeliveryItem[] = [];
-  if (withContainer) {
+  // The container, and only the groups named: a grant for one device opens no other group.
+  if (withGroups) {
     items.push({ fd: handles.container, role: 'container', keep: true });
-    for (const [g, fd] of handles.groups) items.push({ fd, role: 'group', group: g, keep: true });
+    for (const [g, fd] of handles.groups) if (withGroups.has(g)) items.push({ fd, role: 'group', group: g, keep: true });
   }
   const groups = groupsOf(ctx.host, lease);
   try {

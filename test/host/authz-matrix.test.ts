@@ -25,10 +25,14 @@ const EXPECTED: Record<string, Record<Who, 'allow' | 'deny' | 'n/a'>> = {
   ListGroups: { root: 'allow', admin: 'allow', allowed: 'allow', unrelated: 'allow' },
   GetGroup: { root: 'allow', admin: 'allow', allowed: 'allow', unrelated: 'allow' },
   ListLeases: { root: 'allow', admin: 'allow', allowed: 'allow', unrelated: 'allow' },
-  Holders: { root: 'allow', admin: 'allow', allowed: 'allow', unrelated: 'allow' },
+  Holders: { root: 'allow', admin: 'allow', allowed: 'deny', unrelated: 'deny' },
+  'ListLeases (another owner\'s pid)': { root: 'allow', admin: 'allow', allowed: 'allow', unrelated: 'deny' },
   Status: { root: 'allow', admin: 'allow', allowed: 'allow', unrelated: 'allow' },
   Watch: { root: 'allow', admin: 'allow', allowed: 'allow', unrelated: 'allow' },
   Acquire: { root: 'allow', admin: 'allow', allowed: 'allow', unrelated: 'deny' },
+  'Acquire (managed)': { root: 'allow', admin: 'allow', allowed: 'deny', unrelated: 'deny' },
+  'ListGrants (another owner\'s lease)': { root: 'deny', admin: 'deny', allowed: 'deny', unrelated: 'deny' },
+  'RevokeGrant (another owner\'s lease)': { root: 'deny', admin: 'deny', allowed: 'deny', unrelated: 'deny' },
   'Release (own)': { root: 'allow', admin: 'allow', allowed: 'allow', unrelated: 'n/a' },
   'OpenDevice (another owner\'s lease)': { root: 'deny', admin: 'deny', allowed: 'deny', unrelated: 'deny' },
   'Share (another owner\'s lease)': { root: 'deny', admin: 'deny', allowed: 'deny', unrelated: 'deny' },
@@ -71,7 +75,8 @@ t.test('every RPC × root, admin, policy-allowed, unrelated', async (t) => {
       seen.set(l.rpc, n);
       const key = l.rpc === 'Release' ? (n === 1 ? 'Release (own)' : 'Release (another owner\'s lease)')
         : l.rpc === 'OpenDevice' ? 'OpenDevice (another owner\'s lease)' : l.rpc === 'Share' ? 'Share (another owner\'s lease)'
-        : l.rpc === 'Reattach' ? 'Reattach (with the lease secret)' : l.rpc === 'Redeem' ? 'Redeem (a grant for uid 65534)' : l.rpc;
+        : l.rpc === 'Reattach' ? 'Reattach (with the lease secret)' : l.rpc === 'Redeem' ? 'Redeem (a grant for uid 65534)'
+        : l.rpc === 'ListGrants' || l.rpc === 'RevokeGrant' ? `${l.rpc} (another owner's lease)` : l.rpc;
       m.set(key, l.code);
     }
     got.set(who, m);
@@ -82,7 +87,8 @@ t.test('every RPC × root, admin, policy-allowed, unrelated', async (t) => {
     const cells: string[] = [];
     for (const who of WHO) {
       const code = got.get(who)?.get(rpc) ?? 'missing';
-      const denied = code === 'PERMISSION_DENIED' || code === 'UNAUTHENTICATED';
+      // REDACTED: the call answered, with another owner's pid, exe and session left out.
+      const denied = code === 'PERMISSION_DENIED' || code === 'UNAUTHENTICATED' || code === 'REDACTED';
       const want = row[who];
       const ok = want === 'n/a' ? code === 'N/A' : want === 'deny' ? denied : !denied && !code.startsWith('CLIENT') && code !== 'missing';
       t.ok(ok, `${rpc} as ${who}: expected ${want}, got ${code}`);

@@ -197,7 +197,7 @@ t.test('share and redeem: fresh device fds for the grantee only; grants die with
   const { svc, delivered } = setup();
   const owner = svc.openSession(user(10));
   const r = await svc.acquire(user(10), acq(owner, { groups: [2] }));
-  const token = svc.share(user(10), owner.id, undefined, { leaseId: r.lease.id, devices: ['0000:02:01.0'], uid: 1001, includeContainer: false, anyUid: false });
+  const token = svc.share(user(10), owner.id, undefined, { leaseId: r.lease.id, devices: ['0000:02:01.0'], uid: 1001, includeContainer: false, anyUid: false }).token;
   const helper = svc.openSession(user(20, 1001));
   const got = await svc.redeem(user(20, 1001), helper.id, undefined, token);
   t.same(got.delivered.map((d) => `${d.role}:${d.device}`), ['device:0000:02:01.0']);
@@ -206,7 +206,7 @@ t.test('share and redeem: fresh device fds for the grantee only; grants die with
   await t.rejects(svc.redeem(user(30, 1002), thief.id, undefined, token), PermissionDeniedError);
   t.throws(() => svc.share(user(20, 1001), helper.id, undefined, { leaseId: r.lease.id, devices: [], uid: 1002, includeContainer: false, anyUid: false }), PermissionDeniedError, 'only the owner shares');
   t.throws(() => svc.share(user(10), owner.id, undefined, { leaseId: r.lease.id, devices: ['0000:00:03.0'], uid: 1001, includeContainer: false, anyUid: false }), InvalidArgumentError);
-  const withContainer = svc.share(user(10), owner.id, undefined, { leaseId: r.lease.id, devices: [], uid: 1001, includeContainer: true, anyUid: false });
+  const withContainer = svc.share(user(10), owner.id, undefined, { leaseId: r.lease.id, devices: [], uid: 1001, includeContainer: true, anyUid: false }).token;
   const sec = await svc.redeem(user(20, 1001), helper.id, undefined, withContainer);
   t.same(sec.delivered.map((d) => d.role), ['container', 'group', 'device', 'device']);
   svc.release(user(10), owner.id, undefined, r.lease.id);

@@ -84,7 +84,7 @@ t.test('a client dying at each step of an acquire leaves a consistent daemon', a
     const { svc, host } = world(t.testdir());
     const s = svc.openSession(owner);
     const r = await svc.acquire(owner, acq(s));
-    const grant = svc.share(owner, s.id, s.secret, { leaseId: r.lease.id, devices: ['0000:00:03.0'], uid: 1001, includeContainer: false, anyUid: false });
+    const grant = svc.share(owner, s.id, s.secret, { leaseId: r.lease.id, devices: ['0000:00:03.0'], uid: 1001, includeContainer: false, anyUid: false }).token;
     svc.closeSession(s.id);
     const helper = svc.openSession(other);
     await t.rejects(svc.redeem(other, helper.id, helper.secret, grant), 'during a share: the grant is dead');

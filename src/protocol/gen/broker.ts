@@ -12,11 +12,14 @@ import type { Device as _vfiobroker_v1_Device, Device__Output as _vfiobroker_v1_
 import type { DeviceBinding as _vfiobroker_v1_DeviceBinding, DeviceBinding__Output as _vfiobroker_v1_DeviceBinding__Output } from './vfiobroker/v1/DeviceBinding.js';
 import type { Event as _vfiobroker_v1_Event, Event__Output as _vfiobroker_v1_Event__Output } from './vfiobroker/v1/Event.js';
 import type { GetGroupRequest as _vfiobroker_v1_GetGroupRequest, GetGroupRequest__Output as _vfiobroker_v1_GetGroupRequest__Output } from './vfiobroker/v1/GetGroupRequest.js';
+import type { Grant as _vfiobroker_v1_Grant, Grant__Output as _vfiobroker_v1_Grant__Output } from './vfiobroker/v1/Grant.js';
 import type { Group as _vfiobroker_v1_Group, Group__Output as _vfiobroker_v1_Group__Output } from './vfiobroker/v1/Group.js';
 import type { Holder as _vfiobroker_v1_Holder, Holder__Output as _vfiobroker_v1_Holder__Output } from './vfiobroker/v1/Holder.js';
 import type { HoldersRequest as _vfiobroker_v1_HoldersRequest, HoldersRequest__Output as _vfiobroker_v1_HoldersRequest__Output } from './vfiobroker/v1/HoldersRequest.js';
 import type { HoldersResponse as _vfiobroker_v1_HoldersResponse, HoldersResponse__Output as _vfiobroker_v1_HoldersResponse__Output } from './vfiobroker/v1/HoldersResponse.js';
 import type { Lease as _vfiobroker_v1_Lease, Lease__Output as _vfiobroker_v1_Lease__Output } from './vfiobroker/v1/Lease.js';
+import type { ListGrantsRequest as _vfiobroker_v1_ListGrantsRequest, ListGrantsRequest__Output as _vfiobroker_v1_ListGrantsRequest__Output } from './vfiobroker/v1/ListGrantsRequest.js';
+import type { ListGrantsResponse as _vfiobroker_v1_ListGrantsResponse, ListGrantsResponse__Output as _vfiobroker_v1_ListGrantsResponse__Output } from './vfiobroker/v1/ListGrantsResponse.js';
 import type { ListGroupsRequest as _vfiobroker_v1_ListGroupsRequest, ListGroupsRequest__Output as _vfiobroker_v1_ListGroupsRequest__Output } from './vfiobroker/v1/ListGroupsRequest.js';
 import type { ListGroupsResponse as _vfiobroker_v1_ListGroupsResponse, ListGroupsResponse__Output as _vfiobroker_v1_ListGroupsResponse__Output } from './vfiobroker/v1/ListGroupsResponse.js';
 import type { ListLeasesRequest as _vfiobroker_v1_ListLeasesRequest, ListLeasesRequest__Output as _vfiobroker_v1_ListLeasesRequest__Output } from './vfiobroker/v1/ListLeasesRequest.js';
@@ -31,6 +34,8 @@ import type { RedeemResponse as _vfiobroker_v1_RedeemResponse, RedeemResponse__O
 import type { ReleaseRequest as _vfiobroker_v1_ReleaseRequest, ReleaseRequest__Output as _vfiobroker_v1_ReleaseRequest__Output } from './vfiobroker/v1/ReleaseRequest.js';
 import type { ReleaseResponse as _vfiobroker_v1_ReleaseResponse, ReleaseResponse__Output as _vfiobroker_v1_ReleaseResponse__Output } from './vfiobroker/v1/ReleaseResponse.js';
 import type { ReservedRegion as _vfiobroker_v1_ReservedRegion, ReservedRegion__Output as _vfiobroker_v1_ReservedRegion__Output } from './vfiobroker/v1/ReservedRegion.js';
+import type { RevokeGrantRequest as _vfiobroker_v1_RevokeGrantRequest, RevokeGrantRequest__Output as _vfiobroker_v1_RevokeGrantRequest__Output } from './vfiobroker/v1/RevokeGrantRequest.js';
+import type { RevokeGrantResponse as _vfiobroker_v1_RevokeGrantResponse, RevokeGrantResponse__Output as _vfiobroker_v1_RevokeGrantResponse__Output } from './vfiobroker/v1/RevokeGrantResponse.js';
 import type { RevokeRequest as _vfiobroker_v1_RevokeRequest, RevokeRequest__Output as _vfiobroker_v1_RevokeRequest__Output } from './vfiobroker/v1/RevokeRequest.js';
 import type { RevokeResponse as _vfiobroker_v1_RevokeResponse, RevokeResponse__Output as _vfiobroker_v1_RevokeResponse__Output } from './vfiobroker/v1/RevokeResponse.js';
 import type { Session as _vfiobroker_v1_Session, Session__Output as _vfiobroker_v1_Session__Output } from './vfiobroker/v1/Session.js';
@@ -58,11 +63,14 @@ export interface ProtoGrpcType {
       DeviceBinding: MessageTypeDefinition<_vfiobroker_v1_DeviceBinding, _vfiobroker_v1_DeviceBinding__Output>
       Event: MessageTypeDefinition<_vfiobroker_v1_Event, _vfiobroker_v1_Event__Output>
       GetGroupRequest: MessageTypeDefinition<_vfiobroker_v1_GetGroupRequest, _vfiobroker_v1_GetGroupRequest__Output>
+      Grant: MessageTypeDefinition<_vfiobroker_v1_Grant, _vfiobroker_v1_Grant__Output>
       Group: MessageTypeDefinition<_vfiobroker_v1_Group, _vfiobroker_v1_Group__Output>
       Holder: MessageTypeDefinition<_vfiobroker_v1_Holder, _vfiobroker_v1_Holder__Output>
       HoldersRequest: MessageTypeDefinition<_vfiobroker_v1_HoldersRequest, _vfiobroker_v1_HoldersRequest__Output>
       HoldersResponse: MessageTypeDefinition<_vfiobroker_v1_HoldersResponse, _vfiobroker_v1_HoldersResponse__Output>
       Lease: MessageTypeDefinition<_vfiobroker_v1_Lease, _vfiobroker_v1_Lease__Output>
+      ListGrantsRequest: MessageTypeDefinition<_vfiobroker_v1_ListGrantsRequest, _vfiobroker_v1_ListGrantsRequest__Output>
+      ListGrantsResponse: MessageTypeDefinition<_vfiobroker_v1_ListGrantsResponse, _vfiobroker_v1_ListGrantsResponse__Output>
       ListGroupsRequest: MessageTypeDefinition<_vfiobroker_v1_ListGroupsRequest, _vfiobroker_v1_ListGroupsRequest__Output>
       ListGroupsResponse: MessageTypeDefinition<_vfiobroker_v1_ListGroupsResponse, _vfiobroker_v1_ListGroupsResponse__Output>
       ListLeasesRequest: MessageTypeDefinition<_vfiobroker_v1_ListLeasesRequest, _vfiobroker_v1_ListLeasesRequest__Output>
@@ -78,6 +86,8 @@ export interface ProtoGrpcType {
       ReleaseRequest: MessageTypeDefinition<_vfiobroker_v1_ReleaseRequest, _vfiobroker_v1_ReleaseRequest__Output>
       ReleaseResponse: MessageTypeDefinition<_vfiobroker_v1_ReleaseResponse, _vfiobroker_v1_ReleaseResponse__Output>
       ReservedRegion: MessageTypeDefinition<_vfiobroker_v1_ReservedRegion, _vfiobroker_v1_ReservedRegion__Output>
+      RevokeGrantRequest: MessageTypeDefinition<_vfiobroker_v1_RevokeGrantRequest, _vfiobroker_v1_RevokeGrantRequest__Output>
+      RevokeGrantResponse: MessageTypeDefinition<_vfiobroker_v1_RevokeGrantResponse, _vfiobroker_v1_RevokeGrantResponse__Output>
       RevokeRequest: MessageTypeDefinition<_vfiobroker_v1_RevokeRequest, _vfiobroker_v1_RevokeRequest__Output>
       RevokeResponse: MessageTypeDefinition<_vfiobroker_v1_RevokeResponse, _vfiobroker_v1_RevokeResponse__Output>
       Session: MessageTypeDefinition<_vfiobroker_v1_Session, _vfiobroker_v1_Session__Output>

@@ -11,6 +11,8 @@ import type { GetGroupRequest as _vfiobroker_v1_GetGroupRequest, GetGroupRequest
 import type { Group as _vfiobroker_v1_Group, Group__Output as _vfiobroker_v1_Group__Output } from '../../vfiobroker/v1/Group.js';
 import type { HoldersRequest as _vfiobroker_v1_HoldersRequest, HoldersRequest__Output as _vfiobroker_v1_HoldersRequest__Output } from '../../vfiobroker/v1/HoldersRequest.js';
 import type { HoldersResponse as _vfiobroker_v1_HoldersResponse, HoldersResponse__Output as _vfiobroker_v1_HoldersResponse__Output } from '../../vfiobroker/v1/HoldersResponse.js';
+import type { ListGrantsRequest as _vfiobroker_v1_ListGrantsRequest, ListGrantsRequest__Output as _vfiobroker_v1_ListGrantsRequest__Output } from '../../vfiobroker/v1/ListGrantsRequest.js';
+import type { ListGrantsResponse as _vfiobroker_v1_ListGrantsResponse, ListGrantsResponse__Output as _vfiobroker_v1_ListGrantsResponse__Output } from '../../vfiobroker/v1/ListGrantsResponse.js';
 import type { ListGroupsRequest as _vfiobroker_v1_ListGroupsRequest, ListGroupsRequest__Output as _vfiobroker_v1_ListGroupsRequest__Output } from '../../vfiobroker/v1/ListGroupsRequest.js';
 import type { ListGroupsResponse as _vfiobroker_v1_ListGroupsResponse, ListGroupsResponse__Output as _vfiobroker_v1_ListGroupsResponse__Output } from '../../vfiobroker/v1/ListGroupsResponse.js';
 import type { ListLeasesRequest as _vfiobroker_v1_ListLeasesRequest, ListLeasesRequest__Output as _vfiobroker_v1_ListLeasesRequest__Output } from '../../vfiobroker/v1/ListLeasesRequest.js';
@@ -23,6 +25,8 @@ import type { RedeemRequest as _vfiobroker_v1_RedeemRequest, RedeemRequest__Outp
 import type { RedeemResponse as _vfiobroker_v1_RedeemResponse, RedeemResponse__Output as _vfiobroker_v1_RedeemResponse__Output } from '../../vfiobroker/v1/RedeemResponse.js';
 import type { ReleaseRequest as _vfiobroker_v1_ReleaseRequest, ReleaseRequest__Output as _vfiobroker_v1_ReleaseRequest__Output } from '../../vfiobroker/v1/ReleaseRequest.js';
 import type { ReleaseResponse as _vfiobroker_v1_ReleaseResponse, ReleaseResponse__Output as _vfiobroker_v1_ReleaseResponse__Output } from '../../vfiobroker/v1/ReleaseResponse.js';
+import type { RevokeGrantRequest as _vfiobroker_v1_RevokeGrantRequest, RevokeGrantRequest__Output as _vfiobroker_v1_RevokeGrantRequest__Output } from '../../vfiobroker/v1/RevokeGrantRequest.js';
+import type { RevokeGrantResponse as _vfiobroker_v1_RevokeGrantResponse, RevokeGrantResponse__Output as _vfiobroker_v1_RevokeGrantResponse__Output } from '../../vfiobroker/v1/RevokeGrantResponse.js';
 import type { RevokeRequest as _vfiobroker_v1_RevokeRequest, RevokeRequest__Output as _vfiobroker_v1_RevokeRequest__Output } from '../../vfiobroker/v1/RevokeRequest.js';
 import type { RevokeResponse as _vfiobroker_v1_RevokeResponse, RevokeResponse__Output as _vfiobroker_v1_RevokeResponse__Output } from '../../vfiobroker/v1/RevokeResponse.js';
 import type { ShareRequest as _vfiobroker_v1_ShareRequest, ShareRequest__Output as _vfiobroker_v1_ShareRequest__Output } from '../../vfiobroker/v1/ShareRequest.js';
@@ -67,6 +71,15 @@ export interface BrokerClient extends grpc.Client {
   holders(argument: _vfiobroker_v1_HoldersRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_vfiobroker_v1_HoldersResponse__Output>): grpc.ClientUnaryCall;
   holders(argument: _vfiobroker_v1_HoldersRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_vfiobroker_v1_HoldersResponse__Output>): grpc.ClientUnaryCall;
   holders(argument: _vfiobroker_v1_HoldersRequest, callback: grpc.requestCallback<_vfiobroker_v1_HoldersResponse__Output>): grpc.ClientUnaryCall;
+  
+  ListGrants(argument: _vfiobroker_v1_ListGrantsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_vfiobroker_v1_ListGrantsResponse__Output>): grpc.ClientUnaryCall;
+  ListGrants(argument: _vfiobroker_v1_ListGrantsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_vfiobroker_v1_ListGrantsResponse__Output>): grpc.ClientUnaryCall;
+  ListGrants(argument: _vfiobroker_v1_ListGrantsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_vfiobroker_v1_ListGrantsResponse__Output>): grpc.ClientUnaryCall;
+  ListGrants(argument: _vfiobroker_v1_ListGrantsRequest, callback: grpc.requestCallback<_vfiobroker_v1_ListGrantsResponse__Output>): grpc.ClientUnaryCall;
+  listGrants(argument: _vfiobroker_v1_ListGrantsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_vfiobroker_v1_ListGrantsResponse__Output>): grpc.ClientUnaryCall;
+  listGrants(argument: _vfiobroker_v1_ListGrantsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_vfiobroker_v1_ListGrantsResponse__Output>): grpc.ClientUnaryCall;
+  listGrants(argument: _vfiobroker_v1_ListGrantsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_vfiobroker_v1_ListGrantsResponse__Output>): grpc.ClientUnaryCall;
+  listGrants(argument: _vfiobroker_v1_ListGrantsRequest, callback: grpc.requestCallback<_vfiobroker_v1_ListGrantsResponse__Output>): grpc.ClientUnaryCall;
   
   ListGroups(argument: _vfiobroker_v1_ListGroupsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_vfiobroker_v1_ListGroupsResponse__Output>): grpc.ClientUnaryCall;
   ListGroups(argument: _vfiobroker_v1_ListGroupsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_vfiobroker_v1_ListGroupsResponse__Output>): grpc.ClientUnaryCall;
@@ -131,6 +144,15 @@ export interface BrokerClient extends grpc.Client {
   revoke(argument: _vfiobroker_v1_RevokeRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_vfiobroker_v1_RevokeResponse__Output>): grpc.ClientUnaryCall;
   revoke(argument: _vfiobroker_v1_RevokeRequest, callback: grpc.requestCallback<_vfiobroker_v1_RevokeResponse__Output>): grpc.ClientUnaryCall;
   
+  RevokeGrant(argument: _vfiobroker_v1_RevokeGrantRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_vfiobroker_v1_RevokeGrantResponse__Output>): grpc.ClientUnaryCall;
+  RevokeGrant(argument: _vfiobroker_v1_RevokeGrantRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_vfiobroker_v1_RevokeGrantResponse__Output>): grpc.ClientUnaryCall;
+  RevokeGrant(argument: _vfiobroker_v1_RevokeGrantRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_vfiobroker_v1_RevokeGrantResponse__Output>): grpc.ClientUnaryCall;
+  RevokeGrant(argument: _vfiobroker_v1_RevokeGrantRequest, callback: grpc.requestCallback<_vfiobroker_v1_RevokeGrantResponse__Output>): grpc.ClientUnaryCall;
+  revokeGrant(argument: _vfiobroker_v1_RevokeGrantRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_vfiobroker_v1_RevokeGrantResponse__Output>): grpc.ClientUnaryCall;
+  revokeGrant(argument: _vfiobroker_v1_RevokeGrantRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_vfiobroker_v1_RevokeGrantResponse__Output>): grpc.ClientUnaryCall;
+  revokeGrant(argument: _vfiobroker_v1_RevokeGrantRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_vfiobroker_v1_RevokeGrantResponse__Output>): grpc.ClientUnaryCall;
+  revokeGrant(argument: _vfiobroker_v1_RevokeGrantRequest, callback: grpc.requestCallback<_vfiobroker_v1_RevokeGrantResponse__Output>): grpc.ClientUnaryCall;
+  
   Share(argument: _vfiobroker_v1_ShareRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_vfiobroker_v1_ShareResponse__Output>): grpc.ClientUnaryCall;
   Share(argument: _vfiobroker_v1_ShareRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_vfiobroker_v1_ShareResponse__Output>): grpc.ClientUnaryCall;
   Share(argument: _vfiobroker_v1_ShareRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_vfiobroker_v1_ShareResponse__Output>): grpc.ClientUnaryCall;
@@ -174,6 +196,8 @@ export interface BrokerHandlers extends grpc.UntypedServiceImplementation {
   
   Holders: grpc.handleUnaryCall<_vfiobroker_v1_HoldersRequest__Output, _vfiobroker_v1_HoldersResponse>;
   
+  ListGrants: grpc.handleUnaryCall<_vfiobroker_v1_ListGrantsRequest__Output, _vfiobroker_v1_ListGrantsResponse>;
+  
   ListGroups: grpc.handleUnaryCall<_vfiobroker_v1_ListGroupsRequest__Output, _vfiobroker_v1_ListGroupsResponse>;
   
   ListLeases: grpc.handleUnaryCall<_vfiobroker_v1_ListLeasesRequest__Output, _vfiobroker_v1_ListLeasesResponse>;
@@ -187,6 +211,8 @@ export interface BrokerHandlers extends grpc.UntypedServiceImplementation {
   Release: grpc.handleUnaryCall<_vfiobroker_v1_ReleaseRequest__Output, _vfiobroker_v1_ReleaseResponse>;
   
   Revoke: grpc.handleUnaryCall<_vfiobroker_v1_RevokeRequest__Output, _vfiobroker_v1_RevokeResponse>;
+  
+  RevokeGrant: grpc.handleUnaryCall<_vfiobroker_v1_RevokeGrantRequest__Output, _vfiobroker_v1_RevokeGrantResponse>;
   
   Share: grpc.handleUnaryCall<_vfiobroker_v1_ShareRequest__Output, _vfiobroker_v1_ShareResponse>;
   
@@ -203,6 +229,7 @@ export interface BrokerDefinition extends grpc.ServiceDefinition {
   Bind: MethodDefinition<_vfiobroker_v1_BindRequest, _vfiobroker_v1_BindResponse, _vfiobroker_v1_BindRequest__Output, _vfiobroker_v1_BindResponse__Output>
   GetGroup: MethodDefinition<_vfiobroker_v1_GetGroupRequest, _vfiobroker_v1_Group, _vfiobroker_v1_GetGroupRequest__Output, _vfiobroker_v1_Group__Output>
   Holders: MethodDefinition<_vfiobroker_v1_HoldersRequest, _vfiobroker_v1_HoldersResponse, _vfiobroker_v1_HoldersRequest__Output, _vfiobroker_v1_HoldersResponse__Output>
+  ListGrants: MethodDefinition<_vfiobroker_v1_ListGrantsRequest, _vfiobroker_v1_ListGrantsResponse, _vfiobroker_v1_ListGrantsRequest__Output, _vfiobroker_v1_ListGrantsResponse__Output>
   ListGroups: MethodDefinition<_vfiobroker_v1_ListGroupsRequest, _vfiobroker_v1_ListGroupsResponse, _vfiobroker_v1_ListGroupsRequest__Output, _vfiobroker_v1_ListGroupsResponse__Output>
   ListLeases: MethodDefinition<_vfiobroker_v1_ListLeasesRequest, _vfiobroker_v1_ListLeasesResponse, _vfiobroker_v1_ListLeasesRequest__Output, _vfiobroker_v1_ListLeasesResponse__Output>
   OpenDevice: MethodDefinition<_vfiobroker_v1_OpenDeviceRequest, _vfiobroker_v1_OpenDeviceResponse, _vfiobroker_v1_OpenDeviceRequest__Output, _vfiobroker_v1_OpenDeviceResponse__Output>
@@ -210,6 +237,7 @@ export interface BrokerDefinition extends grpc.ServiceDefinition {
   Redeem: MethodDefinition<_vfiobroker_v1_RedeemRequest, _vfiobroker_v1_RedeemResponse, _vfiobroker_v1_RedeemRequest__Output, _vfiobroker_v1_RedeemResponse__Output>
   Release: MethodDefinition<_vfiobroker_v1_ReleaseRequest, _vfiobroker_v1_ReleaseResponse, _vfiobroker_v1_ReleaseRequest__Output, _vfiobroker_v1_ReleaseResponse__Output>
   Revoke: MethodDefinition<_vfiobroker_v1_RevokeRequest, _vfiobroker_v1_RevokeResponse, _vfiobroker_v1_RevokeRequest__Output, _vfiobroker_v1_RevokeResponse__Output>
+  RevokeGrant: MethodDefinition<_vfiobroker_v1_RevokeGrantRequest, _vfiobroker_v1_RevokeGrantResponse, _vfiobroker_v1_RevokeGrantRequest__Output, _vfiobroker_v1_RevokeGrantResponse__Output>
   Share: MethodDefinition<_vfiobroker_v1_ShareRequest, _vfiobroker_v1_ShareResponse, _vfiobroker_v1_ShareRequest__Output, _vfiobroker_v1_ShareResponse__Output>
   Status: MethodDefinition<_vfiobroker_v1_StatusRequest, _vfiobroker_v1_StatusResponse, _vfiobroker_v1_StatusRequest__Output, _vfiobroker_v1_StatusResponse__Output>
   Unbind: MethodDefinition<_vfiobroker_v1_BindRequest, _vfiobroker_v1_BindResponse, _vfiobroker_v1_BindRequest__Output, _vfiobroker_v1_BindResponse__Output>

@@ -10,14 +10,22 @@ export interface ShareRequest {
   'pid'?: (number);
   'include_container'?: (boolean);
   'any_uid'?: (boolean);
+  'ttl_seconds'?: (number);
+  'single_use'?: (boolean);
+  '_uid'?: "uid";
+  '_pid'?: "pid";
 }
 
 export interface ShareRequest__Output {
   'session': (_vfiobroker_v1_Session__Output | null);
   'lease_id': (string);
   'devices': (string)[];
-  'uid': (number);
-  'pid': (number);
+  'uid'?: (number);
+  'pid'?: (number);
   'include_container': (boolean);
   'any_uid': (boolean);
+  'ttl_seconds': (number);
+  'single_use': (boolean);
+  '_uid'?: "uid";
+  '_pid'?: "pid";
 }

@@ -3,8 +3,12 @@
 
 export interface ShareResponse {
   'grant'?: (string);
+  'grant_id'?: (string);
+  'expires'?: (string);
 }
 
 export interface ShareResponse__Output {
   'grant': (string);
+  'grant_id': (string);
+  'expires': (string);
 }
