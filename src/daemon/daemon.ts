@@ -64,6 +64,8 @@ export async function startDaemon(config: Config, deps: DaemonDeps): Promise<Dae
   log.info({ policy: config.policyFile, ...loaded }, loaded.source === 'file' ? 'policy loaded' : 'no policy file: only root and admin groups may lease devices');
 
   const host = deps.host;
+  // Nothing is answered before the first inventory is in (read off the event loop).
+  await host.ready();
   const callerOf = (cred: PeerCred): Caller => ({ ...cred, ...host.describe(cred.pid) });
   const journal = new LeaseJournal(config.stateDir, deps.bootId ?? bootId());
   const journalWriter = new JournalWriter(journal);
@@ -144,6 +146,8 @@ export async function startDaemon(config: Config, deps: DaemonDeps): Promise<Dae
         const r = service.deviceChanged(ev);
         if (r) log.info({ device: ev.name, action: ev.action, lease: r.lease?.id }, `uevent ${ev.action} ${ev.name}`);
       });
+      // The kernel dropped uevents (ENOBUFS): only a full re-read can catch up.
+      uevents.on('overrun', () => void host.rescan().catch((e) => log.warn({ err: (e as Error).message }, 'inventory rescan failed')));
       uevents.on('error', (e) => log.warn({ err: (e as Error).message }, 'uevent monitor error'));
     } catch (e) {
       log.warn({ err: (e as Error).message }, 'no kernel uevents: device removal will not be noticed promptly');
@@ -166,6 +170,8 @@ export async function startDaemon(config: Config, deps: DaemonDeps): Promise<Dae
   const wdTimer = wd ? setInterval(() => notifier.notify({ WATCHDOG: 1 }), Math.max(100, wd / 2000)) : undefined;
 
   const onHup = () => {
+    // SIGHUP is also the operator's explicit request to re-read sysfs in full.
+    void host.rescan().then(() => log.info({ groups: host.scan().length }, 'inventory re-read'), (e) => log.warn({ err: (e as Error).message }, 'inventory rescan failed'));
     try {
       const r = policy.load();
       log.info({ ...r }, 'policy reloaded (active leases stay)');
