@@ -13,7 +13,7 @@
  *   reset        reset the event-loop delay histogram and the scan log (no answer)
  *   uevent <action> <subsystem> <devpath>   → service.deviceChanged, as daemon.ts does (no answer)
  *   rescan       host.rescan(), answered when it is done → {"rescanMs"}
- *   stats        → {"rss","heap","loopP50Ms","loopP99Ms","loopMaxMs","scans","scanMs":[…],"groupReads","uevents"}
+ *   stats        → {"rss","heap","loopP50Ms","loopP99Ms","loopMaxMs","scans","scanMs":[…],"groupReads","uevents","gcMaxMs","gcMs"}
  *   inproc <n>   time n rounds of each server-side stage of ListGroups, in this
  *                process with the cache warm: host.scan(), service.listGroups(),
  *                .map(wire.group), and the protobuf serialisation of the answer
@@ -22,7 +22,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import pino from 'pino';
 import { startDaemon } from '../../src/daemon/daemon.js';
 import { DEFAULTS, type Config } from '../../src/daemon/config.js';
@@ -50,6 +50,15 @@ const daemon = await startDaemon(config, { host, log: pino({ level: 'warn' }, pi
 const startupMs = Number(process.hrtime.bigint() - t0) / 1e6;
 const loop = monitorEventLoopDelay({ resolution: 1 });
 loop.enable();
+// GC pauses, to tell the collector's stalls from the inventory's.
+let gcMaxMs = 0;
+let gcMs = 0;
+new PerformanceObserver((l) => {
+  for (const e of l.getEntries()) {
+    gcMaxMs = Math.max(gcMaxMs, e.duration);
+    gcMs += e.duration;
+  }
+}).observe({ entryTypes: ['gc'] });
 const out = (o: object) => process.stdout.write(JSON.stringify(o) + '\n');
 // startupScanMs: the real sysfs scans startDaemon itself ran.
 out({ ready: true, api: config.apiSocket, fd: config.fdSocket, pid: process.pid, startupMs, startupScanMs: scans() });
@@ -68,7 +77,7 @@ function timeIt<T>(n: number, f: () => T): { ms: number; last: T } {
 
 for await (const line of readline.createInterface({ input: process.stdin })) {
   const [cmd, arg] = line.split(' ');
-  if (cmd === 'reset') { loop.reset(); scansFrom = stats.fullScanMs.length; readsFrom = stats.groupReads; uevents = 0; continue; }
+  if (cmd === 'reset') { loop.reset(); gcMaxMs = 0; gcMs = 0; scansFrom = stats.fullScanMs.length; readsFrom = stats.groupReads; uevents = 0; continue; }
   if (cmd === 'uevent') {
     const [, action, subsystem, devpath] = line.split(' ');
     uevents++;
@@ -96,7 +105,7 @@ for await (const line of readline.createInterface({ input: process.stdin })) {
   const m = process.memoryUsage();
   out({
     rss: m.rss, heap: m.heapUsed, loopP50Ms: loop.percentile(50) / 1e6, loopP99Ms: loop.percentile(99) / 1e6, loopMaxMs: loop.max / 1e6,
-    scans: scans().length, scanMs: scans(), groupReads: stats.groupReads - readsFrom, uevents,
+    scans: scans().length, scanMs: scans(), groupReads: stats.groupReads - readsFrom, uevents, gcMaxMs, gcMs,
   });
 }
 await daemon.close();
