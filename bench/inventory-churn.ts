@@ -173,12 +173,14 @@ export async function run(opts: { seconds?: number } = {}) {
         'churn, Status every 50 ms for (s)': elapsed,
         'churn: uevents fed (add / bind / unbind / remove)': `${churned.uevents} (${churn.counts.add} / ${churn.counts.bind} / ${churn.counts.unbind} / ${churn.counts.remove})`,
         'churn: single groups re-read': churned.groupReads,
+        'churn: longest handling of one uevent in the daemon, wall / CPU (ms)': `${churned.ueventMaxMs.toFixed(2)} / ${churned.ueventCpuMaxMs.toFixed(2)}`,
         'churn: full sysfs scans': churned.scans,
         'churn: Status p50 / p99 / max (ms)': `${busy.p50.toFixed(2)} / ${busy.p99.toFixed(2)} / ${busy.max.toFixed(2)} (${busy.n} calls)`,
         'ratio churn / baseline (Status p99)': busy.p99 / quiet.p99,
         'churn: daemon event-loop delay p99 / max (ms)': `${churned.loopP99Ms.toFixed(1)} / ${churned.loopMaxMs.toFixed(1)}`,
         'churn: daemon GC pauses, longest / total (ms)': `${churned.gcMaxMs.toFixed(1)} / ${churned.gcMs.toFixed(0)}`,
         'rescan() under polling: wall time (ms)': rescanMs!,
+        'rescan: longest main-thread turn applying one chunk of 128 groups (ms, excl. deserialisation)': rescanned.chunkMaxMs,
         'rescan: Status p50 / p99 / max (ms)': `${during.p50.toFixed(2)} / ${during.p99.toFixed(2)} / ${during.max.toFixed(2)} (${during.n} calls)`,
         'rescan: daemon event-loop delay p99 / max (ms)': `${rescanned.loopP99Ms.toFixed(1)} / ${rescanned.loopMaxMs.toFixed(1)}`,
         'rescan: daemon GC pauses, longest / total (ms)': `${rescanned.gcMaxMs.toFixed(1)} / ${rescanned.gcMs.toFixed(0)}`,
@@ -188,7 +190,7 @@ export async function run(opts: { seconds?: number } = {}) {
       notes: [
         'the tree changes in this process between Status calls (the kernel\'s part); the daemon only reads',
         'the event-loop monitor has 1 ms resolution; a full scan reads in a worker and hands over 128 groups per turn',
-        `2 shared cores: the rescan worker, the daemon, and this client compete for them`,
+        '2 shared cores: the rescan worker, the daemon, this client and anything else running compete for them; the baseline phase shows what the machine alone does to the event loop',
       ],
     });
   } finally {

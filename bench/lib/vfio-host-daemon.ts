@@ -13,7 +13,7 @@
  *   reset        reset the event-loop delay histogram and the scan log (no answer)
  *   uevent <action> <subsystem> <devpath>   → service.deviceChanged, as daemon.ts does (no answer)
  *   rescan       host.rescan(), answered when it is done → {"rescanMs"}
- *   stats        → {"rss","heap","loopP50Ms","loopP99Ms","loopMaxMs","scans","scanMs":[…],"groupReads","uevents","gcMaxMs","gcMs"}
+ *   stats        → {"rss","heap","loopP50Ms","loopP99Ms","loopMaxMs","scans","scanMs":[…],"groupReads","uevents","ueventMaxMs","ueventCpuMaxMs","gcMaxMs","gcMs"}
  *   inproc <n>   time n rounds of each server-side stage of ListGroups, in this
  *                process with the cache warm: host.scan(), service.listGroups(),
  *                .map(wire.group), and the protobuf serialisation of the answer
@@ -38,6 +38,10 @@ const stats = host.live.stats;
 let scansFrom = 0;
 let readsFrom = 0;
 let uevents = 0;
+/** The longest single uevent's handling (inventory re-read plus the service's announcement). */
+let ueventMaxMs = 0;
+/** The same in CPU time (user + system), which other load on the machine does not inflate. */
+let ueventCpuMaxMs = 0;
 const scans = () => stats.fullScanMs.slice(scansFrom);
 
 const dir = fs.mkdtempSync('/tmp/vb-bl-');
@@ -77,13 +81,18 @@ function timeIt<T>(n: number, f: () => T): { ms: number; last: T } {
 
 for await (const line of readline.createInterface({ input: process.stdin })) {
   const [cmd, arg] = line.split(' ');
-  if (cmd === 'reset') { loop.reset(); gcMaxMs = 0; gcMs = 0; scansFrom = stats.fullScanMs.length; readsFrom = stats.groupReads; uevents = 0; continue; }
+  if (cmd === 'reset') { loop.reset(); stats.chunkMaxMs = 0; gcMaxMs = 0; gcMs = 0; scansFrom = stats.fullScanMs.length; readsFrom = stats.groupReads; uevents = 0; ueventMaxMs = 0; ueventCpuMaxMs = 0; continue; }
   if (cmd === 'uevent') {
     const [, action, subsystem, devpath] = line.split(' ');
     uevents++;
     // The shape UeventMonitor emits (devpath included), as daemon.ts passes it on.
     const ev = { action, subsystem, devpath, name: devpath.slice(devpath.lastIndexOf('/') + 1), env: {} };
+    const a = performance.now();
+    const cpu = process.cpuUsage();
     daemon.service.deviceChanged(ev);
+    const used = process.cpuUsage(cpu);
+    ueventCpuMaxMs = Math.max(ueventCpuMaxMs, (used.user + used.system) / 1000);
+    ueventMaxMs = Math.max(ueventMaxMs, performance.now() - a);
     continue;
   }
   if (cmd === 'rescan') {
@@ -105,7 +114,7 @@ for await (const line of readline.createInterface({ input: process.stdin })) {
   const m = process.memoryUsage();
   out({
     rss: m.rss, heap: m.heapUsed, loopP50Ms: loop.percentile(50) / 1e6, loopP99Ms: loop.percentile(99) / 1e6, loopMaxMs: loop.max / 1e6,
-    scans: scans().length, scanMs: scans(), groupReads: stats.groupReads - readsFrom, uevents, gcMaxMs, gcMs,
+    scans: scans().length, scanMs: scans(), chunkMaxMs: stats.chunkMaxMs, groupReads: stats.groupReads - readsFrom, uevents, ueventMaxMs, ueventCpuMaxMs, gcMaxMs, gcMs,
   });
 }
 await daemon.close();

@@ -22,11 +22,13 @@ export interface InventoryStats {
   fullScanMs: number[];
   /** Single groups re-read on the daemon's thread (uevents, binds). */
   groupReads: number;
+  /** Longest turn spent indexing one chunk of a full scan (what a scan costs the loop). */
+  chunkMaxMs: number;
 }
 
 export class LiveInventory {
   readonly reader: SysfsInventory;
-  readonly stats: InventoryStats = { fullScans: 0, fullScanMs: [], groupReads: 0 };
+  readonly stats: InventoryStats = { fullScans: 0, fullScanMs: [], groupReads: 0, chunkMaxMs: 0 };
   #byId = new Map<number, GroupInfo>();
   #byDevice = new Map<string, number>();
   /** Sorted by id; replaced, never mutated, so a caller's array stays consistent. */
@@ -98,11 +100,13 @@ export class LiveInventory {
     this.#touched = new Set();
     try {
       await fullScan(this.reader.root, (chunk) => {
+        const t0 = performance.now();
         for (const g of chunk) {
           byId.set(g.id, g);
           list.push(g); // the worker sends ids in ascending order
           for (const d of g.devices) byDevice.set(d.name, g.id);
         }
+        this.stats.chunkMaxMs = Math.max(this.stats.chunkMaxMs, performance.now() - t0);
       }, this.chunk);
       const touched = this.#touched;
       this.#byId = byId;
