@@ -64,6 +64,25 @@ export async function startDaemon(config: Config, deps: DaemonDeps): Promise<Dae
   log.info({ policy: config.policyFile, ...loaded }, loaded.source === 'file' ? 'policy loaded' : 'no policy file: only root and admin groups may lease devices');
 
   const host = deps.host;
+  // Uevents are heard from before the first read, so nothing changed during it is
+  // missed; until the service exists they go to the inventory alone.
+  let service: BrokerService | undefined;
+  let uevents: UeventMonitor | undefined;
+  if (deps.uevents !== false) {
+    try {
+      uevents = new UeventMonitor();
+      uevents.on('uevent', (ev) => {
+        if (!service) return host.deviceChanged(ev);
+        const r = service.deviceChanged(ev);
+        if (r) log.info({ device: ev.name, action: ev.action, lease: r.lease?.id }, `uevent ${ev.action} ${ev.name}`);
+      });
+      // The kernel dropped uevents (ENOBUFS): only a full re-read can catch up.
+      uevents.on('overrun', () => void host.rescan().catch((e) => log.warn({ err: (e as Error).message }, 'inventory rescan failed')));
+      uevents.on('error', (e) => log.warn({ err: (e as Error).message }, 'uevent monitor error'));
+    } catch (e) {
+      log.warn({ err: (e as Error).message }, 'no kernel uevents: device removal will not be noticed promptly');
+    }
+  }
   // Nothing is answered before the first inventory is in (read off the event loop).
   await host.ready();
   const callerOf = (cred: PeerCred): Caller => ({ ...cred, ...host.describe(cred.pid) });
@@ -75,7 +94,7 @@ export async function startDaemon(config: Config, deps: DaemonDeps): Promise<Dae
   const fdStore = new FdStore(notifier, log);
   // Fds systemd kept for us across a restart (legacy leases' container and group fds).
   const stored = FdStore.recover(takeListenFds(), log);
-  const service = new BrokerService({
+  const svc = new BrokerService({
     host,
     policy: () => policy.current,
     audit: (r) => {
@@ -95,6 +114,7 @@ export async function startDaemon(config: Config, deps: DaemonDeps): Promise<Dae
       warning: (msg) => log.warn({}, msg),
     },
   });
+  service = svc;
 
   // Leases from before a restart (same boot): reserved for their owners until they re-attach.
   const prior = journal.read();
@@ -137,22 +157,6 @@ export async function startDaemon(config: Config, deps: DaemonDeps): Promise<Dae
   fdChannel.listen();
   await grpc.listen();
   await http.listen();
-
-  let uevents: UeventMonitor | undefined;
-  if (deps.uevents !== false) {
-    try {
-      uevents = new UeventMonitor();
-      uevents.on('uevent', (ev) => {
-        const r = service.deviceChanged(ev);
-        if (r) log.info({ device: ev.name, action: ev.action, lease: r.lease?.id }, `uevent ${ev.action} ${ev.name}`);
-      });
-      // The kernel dropped uevents (ENOBUFS): only a full re-read can catch up.
-      uevents.on('overrun', () => void host.rescan().catch((e) => log.warn({ err: (e as Error).message }, 'inventory rescan failed')));
-      uevents.on('error', (e) => log.warn({ err: (e as Error).message }, 'uevent monitor error'));
-    } catch (e) {
-      log.warn({ err: (e as Error).message }, 'no kernel uevents: device removal will not be noticed promptly');
-    }
-  }
 
   const groups = host.scan();
   log.info({
