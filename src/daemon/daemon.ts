@@ -65,6 +65,27 @@ export async function startDaemon(config: Config, deps: DaemonDeps): Promise<Dae
   log.info({ policy: config.policyFile, ...loaded }, loaded.source === 'file' ? 'policy loaded' : 'no policy file: only root and admin groups may lease devices');
 
   const host = deps.host;
+  // Uevents are heard from before the first read, so nothing changed during it is
+  // missed; until the service exists they go to the inventory alone.
+  let service: BrokerService | undefined;
+  let uevents: UeventMonitor | undefined;
+  if (deps.uevents !== false) {
+    try {
+      uevents = new UeventMonitor();
+      uevents.on('uevent', (ev) => {
+        if (!service) return host.deviceChanged(ev);
+        const r = service.deviceChanged(ev);
+        if (r) log.info({ device: ev.name, action: ev.action, lease: r.lease?.id }, `uevent ${ev.action} ${ev.name}`);
+      });
+      // The kernel dropped uevents (ENOBUFS): only a full re-read can catch up.
+      uevents.on('overrun', () => void host.rescan().catch((e) => log.warn({ err: (e as Error).message }, 'inventory rescan failed')));
+      uevents.on('error', (e) => log.warn({ err: (e as Error).message }, 'uevent monitor error'));
+    } catch (e) {
+      log.warn({ err: (e as Error).message }, 'no kernel uevents: device removal will not be noticed promptly');
+    }
+  }
+  // Nothing is answered before the first inventory is in (read off the event loop).
+  await host.ready();
   const identify = (fd: number): Caller => identifyPeer(fd, (pid) => host.describe(pid));
   const journal = new LeaseJournal(config.stateDir, deps.bootId ?? bootId());
   const journalWriter = new JournalWriter(journal);
@@ -74,7 +95,7 @@ export async function startDaemon(config: Config, deps: DaemonDeps): Promise<Dae
   const fdStore = new FdStore(notifier, log);
   // Fds systemd kept for us across a restart (legacy leases' container and group fds).
   const stored = FdStore.recover(takeListenFds(), log);
-  const service = new BrokerService({
+  const svc = new BrokerService({
     host,
     policy: () => policy.current,
     audit: (r) => {
@@ -95,6 +116,7 @@ export async function startDaemon(config: Config, deps: DaemonDeps): Promise<Dae
       warning: (msg) => log.warn({}, msg),
     },
   });
+  service = svc;
 
   // Leases from before a restart (same boot): reserved for their owners until they re-attach.
   const prior = journal.read();
@@ -140,20 +162,6 @@ export async function startDaemon(config: Config, deps: DaemonDeps): Promise<Dae
   await grpc.listen();
   await http.listen();
 
-  let uevents: UeventMonitor | undefined;
-  if (deps.uevents !== false) {
-    try {
-      uevents = new UeventMonitor();
-      uevents.on('uevent', (ev) => {
-        const r = service.deviceChanged(ev);
-        if (r) log.info({ device: ev.name, action: ev.action, lease: r.lease?.id }, `uevent ${ev.action} ${ev.name}`);
-      });
-      uevents.on('error', (e) => log.warn({ err: (e as Error).message }, 'uevent monitor error'));
-    } catch (e) {
-      log.warn({ err: (e as Error).message }, 'no kernel uevents: device removal will not be noticed promptly');
-    }
-  }
-
   const groups = host.scan();
   log.info({
     groups: groups.map((g) => ({ id: g.id, viable: g.viable, noiommu: g.noiommu, devices: g.devices.map((d) => `${d.name}${d.driver ? `(${d.driver})` : ''}`) })),
@@ -170,6 +178,8 @@ export async function startDaemon(config: Config, deps: DaemonDeps): Promise<Dae
   const wdTimer = wd ? setInterval(() => notifier.notify({ WATCHDOG: 1 }), Math.max(100, wd / 2000)) : undefined;
 
   const onHup = () => {
+    // SIGHUP is also the operator's explicit request to re-read sysfs in full.
+    void host.rescan().then(() => log.info({ groups: host.scan().length }, 'inventory re-read'), (e) => log.warn({ err: (e as Error).message }, 'inventory rescan failed'));
     try {
       const r = policy.load();
       log.info({ ...r }, 'policy reloaded (active leases stay)');

@@ -7,6 +7,9 @@
 import type { OwnedFd } from './owned-fd.js';
 import type { GroupFacts } from '../broker/types.js';
 import type { DeviceInfo, GroupInfo } from './sysfs/inventory.js';
+import type { DeviceEvent } from './sysfs/live-inventory.js';
+
+export type { DeviceEvent } from './sysfs/live-inventory.js';
 
 /** What the service needs of a sysfs group: the inventory's own types, narrowed. */
 export type HostDevice = Pick<DeviceInfo, 'name' | 'bus' | 'driver' | 'driverOverride' | 'vendor' | 'device' | 'class' | 'bridge' | 'cdev'>;
@@ -29,12 +32,18 @@ export interface Holder {
 }
 
 export interface Host {
-  /** The IOMMU groups, from sysfs (possibly cached for a moment; see invalidate). */
+  /** Resolves once the first inventory is read; the daemon answers nothing before. */
+  ready(): Promise<void>;
+  /** The IOMMU groups, sorted by id: the in-memory inventory, instantly (never a sysfs scan). */
   scan(): HostGroup[];
-  /** Forget any cached inventory: something changed (a uevent, a bind). */
-  invalidate?(): void;
-  /** The group a device belongs to, or undefined. Throws on hostile names. */
+  /** One group from the inventory's index, or undefined. */
+  group(id: number): HostGroup | undefined;
+  /** The group a device belongs to (from the index), or undefined. Throws on hostile names. */
   groupOfDevice(name: string): number | undefined;
+  /** A kernel uevent: re-read just the groups the device was and is in. */
+  deviceChanged(ev: DeviceEvent): void;
+  /** A full re-read of sysfs, off the event loop (explicit requests, missed uevents). */
+  rescan(): Promise<void>;
   /**
    * Open the container and every group, attach them and set the IOMMU type: one
    * container (one IOMMU domain) for all groups of a lease. On failure everything

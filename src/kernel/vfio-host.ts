@@ -4,10 +4,10 @@
  * passes through here.
  */
 import path from 'node:path';
-import type { Host, HostGroup, LegacyHandles, Holder } from './host.js';
+import type { DeviceEvent, Host, HostGroup, LegacyHandles, Holder } from './host.js';
 import { realLibc, type RawLibc } from './libc.js';
 import type { OwnedFd } from './owned-fd.js';
-import { SysfsInventory } from './sysfs/inventory.js';
+import { LiveInventory } from './sysfs/live-inventory.js';
 import { Container } from './vfio/container.js';
 import { Group } from './vfio/group.js';
 import { Iommufd, VfioCdev } from './vfio/iommufd.js';
@@ -20,7 +20,7 @@ import { HostCriticalGuard } from './host-critical.js';
 
 export class VfioHost implements Host {
   readonly root: string;
-  readonly inventory: SysfsInventory;
+  readonly live: LiveInventory;
   readonly proc: Procfs;
   readonly binder: DriverBinder;
   readonly guard: HostCriticalGuard;
@@ -28,7 +28,7 @@ export class VfioHost implements Host {
 
   constructor(root = '/', libc: RawLibc = realLibc()) {
     this.root = root;
-    this.inventory = new SysfsInventory(root);
+    this.live = new LiveInventory(root);
     this.proc = new Procfs(path.join(root, 'proc'));
     this.binder = new DriverBinder(root);
     this.guard = new HostCriticalGuard(root);
@@ -40,37 +40,35 @@ export class VfioHost implements Host {
   }
 
   /**
-   * The inventory, cached: a full scan reads ~10 attributes per device (about
-   * 1 s for 10,000 devices in bench/inventory.ts) and the service asks several
-   * times per request. Kernel uevents and our own binding invalidate it; the TTL
-   * bounds staleness if uevents are unavailable. Staleness is safe: the kernel
-   * refuses a non-viable group at SET_CONTAINER whatever the cache says.
+   * The inventory, in memory and kept current: read in full once (in a worker),
+   * then re-read one group at a time on uevents and on our own binds. A full
+   * scan (about 1 s for 10,000 devices) never runs on the event loop nor for a
+   * request. Staleness after a missed uevent is safe: the kernel refuses a
+   * non-viable group at SET_CONTAINER whatever the inventory says.
    */
-  #cache: { at: number; groups: HostGroup[] } | null = null;
-  cacheTtlMs = 1000;
-
-  scan(): HostGroup[] {
-    const now = Date.now();
-    if (this.#cache && now - this.#cache.at < this.cacheTtlMs) return this.#cache.groups;
-    // The inventory's GroupInfo already is a HostGroup (plus fields the service ignores).
-    const groups = this.inventory.scanGroups();
-    // Stamped when the scan ends: on a large host a scan takes about as long as the
-    // TTL, and stamping its start left every entry stale on arrival (bench/list-groups).
-    this.#cache = { at: Date.now(), groups };
-    return groups;
+  ready(): Promise<void> {
+    return this.live.ready();
   }
 
-  invalidate(): void {
-    this.#cache = null;
+  scan(): HostGroup[] {
+    // The inventory's GroupInfo already is a HostGroup (plus fields the service ignores).
+    return this.live.groups();
+  }
+
+  group(id: number): HostGroup | undefined {
+    return this.live.group(id);
   }
 
   groupOfDevice(name: string): number | undefined {
-    try {
-      return this.inventory.groupOfDevice(name);
-    } catch (e) {
-      if ((e as { kind?: string }).kind === 'no-such-device') return undefined;
-      throw e;
-    }
+    return this.live.groupOfDevice(name);
+  }
+
+  deviceChanged(ev: DeviceEvent): void {
+    this.live.deviceChanged(ev);
+  }
+
+  rescan(): Promise<void> {
+    return this.live.rescan();
   }
 
   openLegacy(groups: HostGroup[]): LegacyHandles {
@@ -124,18 +122,24 @@ export class VfioHost implements Host {
     raiseMemlock(pid, BigInt(bytes), this.#libc);
   }
 
+  // The caller reads the inventory right after a bind: its group is re-read now,
+  // without waiting for the kernel's uevent (which re-reads it once more).
   bindVfio(device: string) {
-    this.invalidate();
-    const r = this.binder.bind(device);
-    this.invalidate();
-    return { fromDriver: r.fromDriver, toDriver: r.toDriver, changed: r.changed, note: r.note };
+    try {
+      const r = this.binder.bind(device);
+      return { fromDriver: r.fromDriver, toDriver: r.toDriver, changed: r.changed, note: r.note };
+    } finally {
+      this.live.refreshDevice(device);
+    }
   }
 
   restoreDriver(device: string, expected: string | null) {
-    this.invalidate();
-    const r = this.binder.restore(device, expected);
-    this.invalidate();
-    return { fromDriver: r.fromDriver, toDriver: r.toDriver, changed: r.changed, note: r.note };
+    try {
+      const r = this.binder.restore(device, expected);
+      return { fromDriver: r.fromDriver, toDriver: r.toDriver, changed: r.changed, note: r.note };
+    } finally {
+      this.live.refreshDevice(device);
+    }
   }
 
   criticalUses(): Map<string, { reason: string }[]> {

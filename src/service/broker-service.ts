@@ -150,7 +150,7 @@ export class BrokerService extends EventEmitter {
 
   /** A kernel uevent: the inventory may have changed, and watchers and owners hear of it. */
   deviceChanged(ev: DeviceChange): { kind: string; lease?: Lease } | null {
-    this.host.invalidate?.();
+    this.host.deviceChanged(ev);
     return announceDeviceChange(this.ctx, ev, (d) => this.leaseOfDevice(d));
   }
 

@@ -132,7 +132,9 @@ export default async function (t: Test, variant: string) {
 async function noiommu(t: Test, edu: string) {
   const rule = { name: 'users', uids: [NOBODY], devices: { vendorDevice: ['1234:11e8'] }, memlock: '64m' };
   const h = await startHarness(new VfioHost(), { rules: [rule] });
-  const g = new VfioHost().scan().find((x) => x.devices.some((d) => d.name === edu))!;
+  const own = new VfioHost();
+  await own.ready();
+  const g = own.scan().find((x) => x.devices.some((d) => d.name === edu))!;
   try {
     let out = '';
     const w = { write: (s: string) => { out += s; } };

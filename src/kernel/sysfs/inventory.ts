@@ -2,14 +2,15 @@
  * The IOMMU group inventory, read from sysfs. Bus-agnostic: a group lists its
  * devices by name (/sys/kernel/iommu_groups/N/devices/*), with PCI details where
  * the device has them. The root is configurable so tests can point it at a
- * synthetic tree. Reads are synchronous and tight: a scan of thousands of groups
- * must stay cheap, and nothing else runs meanwhile anyway.
+ * synthetic tree. Reads are synchronous and tight: a full scan runs in a worker
+ * (full-scan.ts), and on the daemon's own thread only one group is read at a
+ * time (live-inventory.ts), which takes well under a millisecond.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { checkDeviceName, checkGroupId } from './names.js';
 import { NoSuchDeviceError, NoSuchGroupError } from './errors.js';
-import { isVfioDriver } from '../../broker/input.js';
+import { isDeviceName, isVfioDriver } from '../../broker/input.js';
 
 export interface DeviceInfo {
   name: string;
@@ -110,7 +111,30 @@ export class SysfsInventory {
     return Number(g);
   }
 
-  private readGroup(id: number): GroupInfo {
+  /** One group, or null when its directory is gone (its last device was removed). */
+  readGroupIfPresent(id: number): GroupInfo | null {
+    if (!fs.existsSync(path.join(this.groupsDir, String(id)))) return null;
+    return this.readGroup(id);
+  }
+
+  /**
+   * The group a device's own iommu_group link names, from a uevent's DEVPATH
+   * (bus-agnostic) or else its bus's device list; null when it has none (a net
+   * or block device, or a device already gone). DEVPATH is confined to sys/devices.
+   */
+  groupLinkOf(name: string, devpath?: string, subsystem?: string): number | null {
+    if (!isDeviceName(name)) return null;
+    const dirs: string[] = [];
+    if (devpath && /^\/devices\//.test(devpath) && !devpath.split('/').includes('..') && !devpath.includes('\0')) dirs.push(path.join(this.root, 'sys', devpath));
+    if (subsystem && /^[a-z0-9_-]+$/i.test(subsystem)) dirs.push(path.join(this.root, 'sys/bus', subsystem, 'devices', name));
+    for (const d of dirs) {
+      const g = this.linkBase(path.join(d, 'iommu_group'));
+      if (g !== null && /^\d+$/.test(g)) return Number(g);
+    }
+    return null;
+  }
+
+  readGroup(id: number): GroupInfo {
     const dir = path.join(this.groupsDir, String(id));
     let names: string[] = [];
     try {
