@@ -15,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawn, execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { ensureBuilt } from '../fixtures/built.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const REPO = path.resolve(here, '../..');
@@ -125,6 +126,7 @@ export function qemuArgs(variant: Variant, kernel: string, initrd: string, conso
 export async function boot(o: BootOptions): Promise<BootResult> {
   qemuVersion();
   const kernel = buildKernel();
+  ensureBuilt(); // the guest runs bin/* from this checkout, and they run dist/
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vfio-broker-vm-'));
   const envLines = Object.entries({ VFIO_BROKER_GUEST_VARIANT: o.variant, HOME: '/root', TAP_TIMEOUT: '1800', PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin', ...o.env })
     .map(([k, v]) => `export ${k}='${String(v).replace(/'/g, `'\\''`)}'`).join('\n');
