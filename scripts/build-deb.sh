@@ -2,14 +2,16 @@
 # Build vfio-broker_<version>_<arch>.deb: the compiled code (tsc, no TypeScript
 # and no tsx) and the production dependencies only, laid out the Debian way.
 #   scripts/build-deb.sh [OUTDIR]    (default: the checkout)
-# VFIO_BROKER_DEB_VERSION overrides package.json's version (tests build a "newer" one).
+# VFIO_BROKER_DEB_VERSION overrides package.json's version; several versions,
+# space-separated, give one .deb each from one build (tests install a "newer" one).
+# Prints the path of each .deb built.
 # Needs dpkg-deb, gzip and the npm cache (npm ci --omit=dev runs offline-first).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
 out=$(mkdir -p "${1:-$repo}" && cd "${1:-$repo}" && pwd)
 deb=$repo/deploy/debian
-version=${VFIO_BROKER_DEB_VERSION:-$(node -p 'require("./package.json").version')}
+versions=${VFIO_BROKER_DEB_VERSION:-$(node -p 'require("./package.json").version')}
 arch=$(dpkg --print-architecture)
 # Reproducible: file times and gzip headers from the last commit, not the clock.
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || date +%s)}
@@ -38,9 +40,9 @@ mv "$work/npm/node_modules" "$lib/node_modules"
 # What node never loads at run time goes: docs, tests, examples, type
 # declarations, source maps, dotfiles, koffi's C++ sources and build scripts
 # (its prebuilt module is in @koromix/koffi-<platform>), the musl build, npm's
-# .bin links. Licenses stay beside their code.
+# .bin links, @types (protobufjs lists @types/node as a dependency). Licenses stay beside their code.
 nm=$lib/node_modules
-rm -rf "$nm/.bin" "$nm/.package-lock.json" "$nm/@koromix"/*/musl_* "$nm/koffi/vendor" "$nm/koffi/lib/native" \
+rm -rf "$nm/.bin" "$nm/.package-lock.json" "$nm/@types" "$nm/@koromix"/*/musl_* "$nm/koffi/vendor" "$nm/koffi/lib/native" \
   "$nm/koffi/cnoke.cjs" "$nm/koffi/src/koffi/src/trampolines.cjs"
 find "$nm" -depth -type d \( -name test -o -name tests -o -name __tests__ -o -name bench -o -name benchmarks \
   -o -name example -o -name examples -o -name docs -o -name integration -o -name '.*' \) -exec rm -rf {} +
@@ -56,8 +58,6 @@ printf 'Source: vfio-broker\n\nPackage: vfio-broker\nArchitecture: any\n' > "$wo
 shlibs=$(cd "$work/shlibs" && dpkg-shlibdeps -O $(find "$nm" -name '*.node') 2>/dev/null | sed -n 's/^shlibs:Depends=//p')
 
 cp -r proto "$lib/proto"
-# The dist/ files are ES modules; node learns that from the nearest package.json.
-node -e 'const p = require("./package.json"); process.stdout.write(JSON.stringify({ name: p.name, version: process.argv[1], type: p.type, private: true, license: p.license, engines: p.engines }, null, 2) + "\n")' "$version" > "$lib/package.json"
 mkdir "$lib/bin"
 for cmd in vfio-brokerd vfio-brokerctl vfio-broker-exec; do
   # The node that Depends: guarantees, not whichever one PATH finds first.
@@ -79,16 +79,8 @@ install -m 0644 "$deb/bash-completion" "$root/usr/share/bash-completion/completi
 ln -s vfio-brokerctl "$root/usr/share/bash-completion/completions/vfio-broker-exec"
 ln -s vfio-brokerctl "$root/usr/share/bash-completion/completions/vfio-brokerd"
 install -m 0644 "$deb/lintian-overrides" "$root/usr/share/lintian/overrides/vfio-broker"
-day=$(date -u -d "@$SOURCE_DATE_EPOCH" +%Y-%m-%d)
-{
-  echo "vfio-broker ($version) unstable; urgency=medium"
-  echo
-  echo "  * Release $version; see the README for what changed."
-  echo
-  echo " -- vfio-broker developers <vfio-broker@example.org>  $(date -u -R -d "@$SOURCE_DATE_EPOCH")"
-} | gzip -9n > "$doc/changelog.gz"
-
 # Man pages from each command's --help (the one source of truth for options).
+day=$(date -u -d "@$SOURCE_DATE_EPOCH" +%Y-%m-%d)
 manpage() { # name section summary
   local name=$1 sec=$2 summary=$3 help
   help=$(node "$lib/bin/$name" --help)
@@ -107,18 +99,35 @@ manpage() { # name section summary
     printf '.BR systemctl (1)\n'
   } | gzip -9n > "$root/usr/share/man/man$sec/$name.$sec.gz"
 }
-manpage vfio-brokerd 8 'VFIO fd broker daemon'
-manpage vfio-brokerctl 1 'inspect and administer vfio-brokerd'
-manpage vfio-broker-exec 1 'run a command with VFIO fds leased from vfio-brokerd'
-
 install -m 0644 "$deb/conffiles" "$root/DEBIAN/conffiles"
 for s in postinst prerm postrm; do install -m 0755 "$deb/$s" "$root/DEBIAN/$s"; done
-(cd "$root" && find . -path ./DEBIAN -prune -o -type f -print0 | sort -z | xargs -0 md5sum | sed 's#  \./#  #') > "$root/DEBIAN/md5sums"
 find "$root" -type d -exec chmod 0755 {} +
-size=$(du -sk --exclude=DEBIAN "$root" | cut -f1)
-sed -e "s/@VERSION@/$version/" -e "s/@SHLIBS@/${shlibs:+, $shlibs}/" -e "s/@ARCH@/$arch/" -e "s/@SIZE@/$size/" "$deb/control.in" > "$root/DEBIAN/control"
 
-file=$out/vfio-broker_${version}_${arch}.deb
-dpkg-deb --root-owner-group -Zxz --build "$root" "$file" >/dev/null
-log "$file ($(du -k "$file" | cut -f1) KiB, installed $size KiB)"
-echo "$file"
+# What carries the version: package.json (the dist/ files are ES modules; node
+# learns that from the nearest package.json), changelog, man pages, control.
+emit() {
+  local version=$1
+  node -e 'const p = require("./package.json"); process.stdout.write(JSON.stringify({ name: p.name, version: process.argv[1], type: p.type, private: true, license: p.license, engines: p.engines }, null, 2) + "\n")' "$version" > "$lib/package.json"
+  {
+    echo "vfio-broker ($version) unstable; urgency=medium"
+    echo
+    echo "  * Release $version; see the README for what changed."
+    echo
+    echo " -- vfio-broker developers <vfio-broker@example.org>  $(date -u -R -d "@$SOURCE_DATE_EPOCH")"
+  } | gzip -9n > "$doc/changelog.gz"
+
+  manpage vfio-brokerd 8 'VFIO fd broker daemon'
+  manpage vfio-brokerctl 1 'inspect and administer vfio-brokerd'
+  manpage vfio-broker-exec 1 'run a command with VFIO fds leased from vfio-brokerd'
+
+  (cd "$root" && find . -path ./DEBIAN -prune -o -type f -print0 | sort -z | xargs -0 md5sum | sed 's#  \./#  #') > "$root/DEBIAN/md5sums"
+  local size file
+  size=$(du -sk --exclude=DEBIAN "$root" | cut -f1)
+  sed -e "s/@VERSION@/$version/" -e "s/@SHLIBS@/${shlibs:+, $shlibs}/" -e "s/@ARCH@/$arch/" -e "s/@SIZE@/$size/" "$deb/control.in" > "$root/DEBIAN/control"
+
+  file=$out/vfio-broker_${version}_${arch}.deb
+  dpkg-deb --root-owner-group -Zxz --build "$root" "$file" >/dev/null
+  log "$file ($(du -k "$file" | cut -f1) KiB, installed $size KiB)"
+  echo "$file"
+}
+for v in $versions; do emit "$v"; done
