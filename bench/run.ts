@@ -9,10 +9,11 @@ import { run as inventory } from './inventory.js';
 import { run as sessions } from './sessions.js';
 import { run as acquireGuest } from './acquire-guest.js';
 import { run as listGroups } from './list-groups.js';
+import { run as startup } from './startup.js';
 
 console.log(`vfio-broker benchmarks on ${machine()}`);
 const results: Result[] = [];
-for (const b of [fdDelivery, inventory, listGroups, sessions, acquireGuest]) {
+for (const b of [startup, fdDelivery, inventory, listGroups, sessions, acquireGuest]) {
   try {
     results.push(await b());
   } catch (e) {
