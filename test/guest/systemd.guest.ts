@@ -199,6 +199,7 @@ export default async function (t: Test, variant: string) {
       { op: 'acquire', groups: [g1] }, { op: 'loop-mmio', device: topo.standaloneEdu, ms: 900_000, untilFile: done },
       { op: 'await-reconnect' }, { op: 'open-device', device: topo.standaloneEdu }, { op: 'hold' },
     ]);
+    t.teardown(() => { if (owner.child.exitCode === null) owner.child.kill('SIGKILL'); }); // a failed step must not leave a 15-minute loop behind
     const a = await owner.step('acquire', 180_000); // node + tsx starting under TCG on a loaded host
     t.equal(a.ok, true, JSON.stringify(a));
     await owner.step('loop-start');
