@@ -10,10 +10,11 @@ import { run as sessions } from './sessions.js';
 import { run as acquireGuest } from './acquire-guest.js';
 import { run as listGroups } from './list-groups.js';
 import { run as inventoryChurn } from './inventory-churn.js';
+import { run as startup } from './startup.js';
 
 console.log(`vfio-broker benchmarks on ${machine()}`);
 const results: Result[] = [];
-for (const b of [fdDelivery, inventory, listGroups, inventoryChurn, sessions, acquireGuest]) {
+for (const b of [startup, fdDelivery, inventory, listGroups, inventoryChurn, sessions, acquireGuest]) {
   try {
     results.push(await b());
   } catch (e) {

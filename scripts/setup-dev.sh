@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Prepare a fresh Debian 12 machine to run vfio-broker's whole test suite:
 # QEMU >= 9 from bookworm-backports, busybox-static and the kernel build tools
-# for the test guest, then the npm dependencies. Idempotent; needs root for apt.
+# for the test guest, lintian for the package, then the npm dependencies. Idempotent; needs root for apt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
@@ -32,7 +32,8 @@ qemu_ok || need+=(qemu)
 uapi_ok() { grep -qs VFIO_DEVICE_BIND_IOMMUFD /usr/include/linux/vfio.h; }
 uapi_ok || need+=(uapi)
 # prometheus: its promtool checks /metrics in the systemd guest suite.
-for p in busybox-static cpio bc flex bison libelf-dev libssl-dev xz-utils gcc libc6-dev make python3 curl prometheus; do
+# lintian and dpkg-dev (dpkg-shlibdeps): the .deb's build and its host test.
+for p in busybox-static cpio bc flex bison libelf-dev libssl-dev xz-utils gcc libc6-dev make python3 curl prometheus lintian dpkg-dev; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || need+=("$p")
 done
 if [ ${#need[@]} -gt 0 ] || ! apt-cache policy linux-source-6.12 2>/dev/null | grep -q 'Candidate: [0-9]'; then

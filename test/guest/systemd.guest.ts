@@ -1,9 +1,10 @@
 /**
- * The service under a real systemd (PID 1 in the systemd variant of the guest):
- * deploy/install.sh, READY/STATUS, a SIGKILL that loses no lease (journal + fd
+ * The service under a real systemd (PID 1 in the systemd variant of the guest),
+ * installed as it ships (dpkg -i of the .deb, see deb-lifecycle.ts): READY/STATUS, a SIGKILL that loses no lease (journal + fd
  * store + the client library re-attaching), the watchdog, /metrics through
  * promtool, managed binding and the host-critical guard, memlock, and
- * systemd-analyze security.
+ * systemd-analyze security; then an upgrade to a newer package under a client
+ * that keeps reading its device, and a purge that leaves nothing.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,16 +14,15 @@ import { main as brokerctl } from '../../src/cli/brokerctl.js';
 import { CLIENT_RUN, ScriptedClient, cleanEnv, outsideTap } from '../fixtures/daemon-harness.js';
 import { EDU_ID } from '../fixtures/edu.js';
 import { findTopology, driverOf } from './topology.js';
+import { DEB, DEB_NEWER, UNIT, checkInstalled, checkPurged, debVersion, dpkg, installedVersion, show } from './deb-lifecycle.js';
 
 const NOBODY = 65534;
 const TIGHT = 1234;
 const API = '/run/vfio-broker/api.sock';
 const FD = '/run/vfio-broker/fd.sock';
 const HTTP = '/run/vfio-broker/http.sock';
-const UNIT = 'vfio-brokerd.service';
 
 const sh = (cmd: string) => spawnSync('sh', ['-c', cmd], { encoding: 'utf8' });
-const show = (prop: string) => execFileSync('systemctl', ['show', '-p', prop, '--value', UNIT], { encoding: 'utf8' }).trim();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function until<T>(what: string, fn: () => T | undefined | false, ms = 120_000): Promise<T> {
@@ -56,21 +56,22 @@ export default async function (t: Test, variant: string) {
   const g1 = topo.group(topo.standaloneEdu);
   const g2 = topo.group(topo.standaloneEdu2);
 
-  // What an operator would write before installing: a policy, and a config that
-  // enables the test-only hook the watchdog case needs.
-  fs.mkdirSync('/etc/vfio-broker', { recursive: true });
-  fs.writeFileSync('/etc/vfio-broker/config.json', JSON.stringify({ testHooks: true, reattachGraceSeconds: 120 }));
-  fs.writeFileSync('/etc/vfio-broker/policy.json', JSON.stringify({
-    rules: [
-      { name: 'vms', uids: [NOBODY], devices: { vendorDevice: ['1234:11e8', '1b36:0005', '1af4:1005'] }, memlock: '64m' },
-      { name: 'tight', uids: [TIGHT], devices: { vendorDevice: ['1234:11e8'] } },
-    ],
-  }));
-
-  await t.test('install.sh installs; the unit is active through READY=1 and shows its STATUS', async (t) => {
-    // No network in the guest: npm installs from the host's cache (shared read-only).
-    const r = spawnSync('bash', ['deploy/install.sh'], { encoding: 'utf8', env: { ...process.env, npm_config_offline: 'true' } });
-    t.equal(r.status, 0, `install.sh exit status ${r.stderr.slice(-800)}`);
+  await t.test('dpkg -i installs the package; the unit is active through READY=1 and shows its STATUS', async (t) => {
+    t.ok(DEB && fs.existsSync(DEB), `the package built on the host: ${DEB}`);
+    const r = await dpkg(['-i', DEB]);
+    t.equal(r.code, 0, `dpkg -i (${r.seconds.toFixed(1)} s) ${r.out.slice(-800)}`);
+    await ready();
+    checkInstalled(t);
+    // What an operator does next: edit the conffiles (a policy, and the test-only
+    // hook the watchdog case needs), then restart.
+    fs.writeFileSync('/etc/vfio-broker/config.json', JSON.stringify({ testHooks: true, reattachGraceSeconds: 120 }));
+    fs.writeFileSync('/etc/vfio-broker/policy.json', JSON.stringify({
+      rules: [
+        { name: 'vms', uids: [NOBODY], devices: { vendorDevice: ['1234:11e8', '1b36:0005', '1af4:1005'] }, memlock: '64m' },
+        { name: 'tight', uids: [TIGHT], devices: { vendorDevice: ['1234:11e8'] } },
+      ],
+    }));
+    sh(`systemctl restart ${UNIT}`);
     await ready();
     t.equal(show('ActiveState'), 'active');
     t.equal(show('SubState'), 'running', 'active (running)');
@@ -78,8 +79,6 @@ export default async function (t: Test, variant: string) {
     const status = show('StatusText');
     t.match(status, /^\d+ groups, 0 leases, 0 sessions/, `STATUS= line: ${status}`);
     t.match(sh(`systemctl --no-pager status ${UNIT}`).stdout, /Status: "\d+ groups/, 'systemctl status shows it');
-    const again = spawnSync('bash', ['deploy/install.sh', '--no-start'], { encoding: 'utf8', env: { ...process.env, npm_config_offline: 'true' } });
-    t.equal(again.status, 0, 'install.sh is idempotent');
     const sock = fs.statSync(API);
     const gid = Number(execFileSync('getent', ['group', 'vfio-broker'], { encoding: 'utf8' }).split(':')[2]);
     t.equal(sock.gid, gid, 'the API socket belongs to the vfio-broker group (sysusers.d)');
@@ -194,12 +193,44 @@ export default async function (t: Test, variant: string) {
     t.equal(driverOf(topo.ninep), 'virtio-pci', 'the 9p device kept its driver');
   });
 
-  await t.test('uninstall.sh removes the service, and is idempotent', async (t) => {
-    const r = spawnSync('bash', ['deploy/uninstall.sh'], { encoding: 'utf8' });
-    t.equal(r.status, 0, r.stderr);
-    t.equal(show('LoadState'), 'not-found', 'the unit is gone');
-    t.notOk(fs.existsSync('/opt/vfio-broker'), 'and the installed package');
-    t.ok(fs.existsSync('/etc/vfio-broker/policy.json'), 'the configuration stays (without --purge)');
-    t.equal(spawnSync('bash', ['deploy/uninstall.sh'], { encoding: 'utf8' }).status, 0, 'running it again is fine');
+  await t.test('dpkg -i of a newer build while a uid 65534 client reads its device: no failure, the same lease', async (t) => {
+    const done = '/tmp/vb-upgrade-done';
+    const owner = client(NOBODY, brokerGid, [
+      { op: 'acquire', groups: [g1] }, { op: 'loop-mmio', device: topo.standaloneEdu, ms: 900_000, untilFile: done },
+      { op: 'await-reconnect' }, { op: 'open-device', device: topo.standaloneEdu }, { op: 'hold' },
+    ]);
+    t.teardown(() => { if (owner.child.exitCode === null) owner.child.kill('SIGKILL'); }); // a failed step must not leave a 15-minute loop behind
+    const a = await owner.step('acquire', 180_000); // node + tsx starting under TCG on a loaded host
+    t.equal(a.ok, true, JSON.stringify(a));
+    await owner.step('loop-start');
+    const recovered = () => Number(sh(`journalctl -b -u ${UNIT} -o cat | grep -c 'fd store: recovered the fds of 1 lease'`).stdout.trim());
+    const before = { pid: show('MainPID'), recovered: recovered() };
+    const r = await dpkg(['-i', DEB_NEWER]);
+    t.equal(r.code, 0, `dpkg -i ${DEB_NEWER} (${r.seconds.toFixed(1)} s) ${r.out.slice(-800)}`);
+    t.equal(installedVersion(), debVersion(DEB_NEWER), `upgraded to ${debVersion(DEB_NEWER)}`);
+    await until('a new main pid', () => show('MainPID') !== before.pid && show('MainPID') !== '0');
+    await ready();
+    t.equal(recovered(), before.recovered + 1, 'postinst restarted the daemon and it took the lease\'s fds back from the fd store');
+    await sleep(3000); // the client keeps reading against the new daemon for a moment
+    fs.writeFileSync(done, '');
+    const loop = await owner.step('loop-mmio', 120_000);
+    t.equal(loop.ok, true, `the MMIO loop never failed across the upgrade (${loop.reads} reads, ${loop.bad} bad)`);
+    const back = await owner.step('await-reconnect', 120_000);
+    t.same(back.leases, [a.lease], 'the client library re-attached the same lease');
+    const { out } = await ctl(['-o', 'json', 'leases']);
+    const lease = JSON.parse(out).find((l: any) => l.id === a.lease);
+    t.ok(lease, `ListLeases still lists lease ${a.lease}`);
+    t.equal(lease?.owner?.cred?.pid, owner.child.pid, 'with the same owner');
+    const minted = await owner.step('open-device');
+    t.equal(minted.ok, true, `OpenDevice after the upgrade ${minted.message ?? ''}`);
+    owner.child.kill('SIGTERM');
+    await owner.exited;
+    await until('the lease to end with its owner', () => show('StatusText').includes(' 0 leases') || undefined, 30_000);
+  });
+
+  await t.test('dpkg --purge leaves nothing behind', async (t) => {
+    const r = await dpkg(['--purge', 'vfio-broker']);
+    t.equal(r.code, 0, `dpkg --purge (${r.seconds.toFixed(1)} s) ${r.out.slice(-800)}`);
+    checkPurged(t);
   });
 }

@@ -13,11 +13,13 @@ import { parseExecArgs, ExecUsageError, runExec } from '../../src/cli/broker-exe
 import { ApiClient } from '../../src/client/api-client.js';
 import { FakeHost, edu, group } from '../fixtures/fake-host.js';
 import { ScriptedClient, cleanEnv, outsideTap, startHarness, type Harness } from '../fixtures/daemon-harness.js';
+import { ensureBuilt } from '../fixtures/built.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const EXEC = path.join(here, '../../bin/vfio-broker-exec');
 const CHILD = path.join(here, '../fixtures/exec-child.ts');
 const NOBODY = 65534;
+ensureBuilt(); // EXEC runs the compiled dist/
 
 t.test('argument parsing', async (t) => {
   t.match(parseExecArgs(['-g', '7', '--device', '0000:00:03.0', '--', 'qemu', '-S']),

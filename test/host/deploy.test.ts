@@ -1,5 +1,6 @@
-/** deploy/ scripts refuse clearly without root (the guest's systemd suite runs them for real). */
+/** deploy/ scripts: they refuse clearly without root, and install.sh installs the .deb (the guest suite installs that package for real). */
 import t from 'tap';
+import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -18,3 +19,11 @@ for (const script of ['install.sh', 'uninstall.sh']) {
     t.match(r.stderr, /unknown option --frobnicate/);
   });
 }
+
+t.test('install.sh installs the package it builds (dpkg -i), never a copy of the checkout', async (t) => {
+  const text = fs.readFileSync(path.join(here, '../../deploy/install.sh'), 'utf8');
+  t.match(text, /scripts\/build-deb\.sh/, 'builds the .deb');
+  t.match(text, /^dpkg .*-i "\$deb"$/m, 'installs it with dpkg -i');
+  t.notMatch(text, /\bcp -a\b|npm ci --omit/, 'copies nothing from the checkout');
+  t.match(fs.readFileSync(path.join(here, '../../deploy/uninstall.sh'), 'utf8'), /^dpkg "\$action" vfio-broker$/m, 'uninstall.sh is dpkg -r / --purge');
+});

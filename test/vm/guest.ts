@@ -15,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawn, execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { ensureBuilt } from '../fixtures/built.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const REPO = path.resolve(here, '../..');
@@ -121,11 +122,28 @@ export function qemuArgs(variant: Variant, kernel: string, initrd: string, conso
   ];
 }
 
+/**
+ * The systemd suite installs what ships: the .deb, and the same build under a
+ * newer version for the upgrade case. Built here on the host (the guest has no
+ * network for npm), under the checkout, which the guest sees over 9p.
+ */
+function buildDebs(): Record<string, string> {
+  const dir = path.join(REPO, 'build/deb');
+  fs.rmSync(dir, { recursive: true, force: true });
+  const version = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')).version;
+  const debs = execFileSync('bash', [path.join(REPO, 'scripts/build-deb.sh'), dir], {
+    encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, VFIO_BROKER_DEB_VERSION: `${version} ${version}+upgrade1` },
+  }).trim().split('\n');
+  return { VFIO_BROKER_DEB: debs[0], VFIO_BROKER_DEB_NEWER: debs[1] };
+}
+
 export async function boot(o: BootOptions): Promise<BootResult> {
   qemuVersion();
   const kernel = buildKernel();
+  ensureBuilt(); // the guest runs bin/* from this checkout, and they run dist/
+  const debs = o.variant === 'systemd' ? buildDebs() : {};
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vfio-broker-vm-'));
-  const envLines = Object.entries({ VFIO_BROKER_GUEST_VARIANT: o.variant, HOME: '/root', TAP_TIMEOUT: '1800', PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin', ...o.env })
+  const envLines = Object.entries({ VFIO_BROKER_GUEST_VARIANT: o.variant, HOME: '/root', TAP_TIMEOUT: '1800', PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin', ...debs, ...o.env })
     .map(([k, v]) => `export ${k}='${String(v).replace(/'/g, `'\\''`)}'`).join('\n');
   const job = `${envLines}\ncd '${REPO}' || exit 97\n${o.command}\n`;
   const initrd = initramfs(job, dir);

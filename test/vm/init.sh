@@ -51,6 +51,10 @@ UNIT
   # The host root may be a container image: systemd would believe it runs in a
   # container (and ignore the kernel command line) because of these marker files.
   rm -f /newroot/.dockerenv /newroot/run/.containerenv /newroot/run/systemd/container
+  # Such an image also forbids maintainer scripts to start services (policy-rc.d
+  # exit 101), which the package suite needs; and man-db's dpkg trigger would
+  # re-index the host's man pages over 9p for minutes.
+  rm -f /newroot/usr/sbin/policy-rc.d /newroot/var/lib/man-db/auto-update
   echo "init: handing over to systemd" > /dev/ttyS0
   umount /newroot/proc /newroot/sys 2>/dev/null
   exec switch_root /newroot /lib/systemd/systemd
