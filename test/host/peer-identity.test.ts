@@ -60,11 +60,16 @@ t.test('a held connection keeps the identity it was accepted with, whoever holds
   t.teardown(() => h.close());
 
   const p = spawn('/usr/bin/env', ['-u', 'NODE_OPTIONS', process.execPath, '--import', 'tsx', HELD, 'connect', h.config.apiSocket], {
-    uid: NOBODY, gid: NOBODY, stdio: ['ignore', 'pipe', 'inherit'],
+    uid: NOBODY, gid: NOBODY, stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const exited = new Promise((r) => p.once('exit', r));
   const next = lines(p);
+  p.stderr!.resume();
   const { pid } = await next('connected') as { pid: number };
-  await new Promise((r) => p.once('exit', r));
+  const { pid: holder } = await next('holding') as { pid: number };
+  // The holder outlives P and holds P's pipes: it must not outlive the test.
+  t.teardown(() => { try { process.kill(holder, 'SIGKILL'); } catch { /* gone */ } });
+  await exited;
   // Root puts an admin-group member's process on P's pid.
   const admin = await spawnOnPid(pid, ['setpriv', '--reuid', '4343', '--regid', String(STAFF), '--groups', String(STAFF), 'sleep', '60']);
   t.teardown(() => admin?.kill('SIGKILL'));
@@ -75,7 +80,6 @@ t.test('a held connection keeps the identity it was accepted with, whoever holds
   await new Promise((r) => setTimeout(r, 200)); // let setpriv exec sleep with its groups
   t.match(fs.readFileSync(`/proc/${pid}/status`, 'utf8'), new RegExp(`Groups:\\s*${STAFF}\\b`), `pid ${pid} is now an admin-group member's process`);
 
-  const { pid: holder } = await next('holding') as { pid: number };
   process.kill(holder, 'SIGUSR1');
   const answer = await next('answer') as { status: number; message: string };
   t.equal(answer.status, 7, 'PERMISSION_DENIED');
