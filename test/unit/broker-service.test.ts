@@ -255,7 +255,7 @@ t.test('deny-all policy still lets root in', async (t) => {
 });
 
 t.test('bind / unbind (admin) with the host-critical guard; managed leases bind and restore', async (t) => {
-  const { svc, host } = setup(parsePolicy({ rules: [{ name: 'u', uids: [1000], devices: { any: true } }] }, names));
+  const { svc, host } = setup(parsePolicy({ rules: [{ name: 'u', uids: [1000], devices: { any: true }, allowManaged: true }] }, names));
   await t.rejects(Promise.resolve().then(() => svc.bind(user(10), 3)), PermissionDeniedError);
   const r = svc.bind(root(1), 3);
   t.same(r.map((x) => [x.device, x.fromDriver, x.toDriver]), [['0000:03:01.0', 'vfio-pci', 'vfio-pci'], ['0000:03:02.0', 'virtio-pci', 'vfio-pci']]);

@@ -15,7 +15,7 @@ import { FakeHost, edu, group } from '../fixtures/fake-host.js';
 const names = { user: () => undefined, group: () => undefined };
 const user = (pid: number): Caller => ({ pid, uid: 1000, gid: 1000, groups: [] });
 const root: Caller = { pid: 1, uid: 0, gid: 0, groups: [] };
-const policy = parsePolicy({ rules: [{ name: 'users', uids: [1000], devices: { any: true } }] }, names);
+const policy = parsePolicy({ rules: [{ name: 'users', uids: [1000], devices: { any: true }, allowManaged: true }] }, names);
 
 function setup() {
   const host = new FakeHost([

@@ -11,20 +11,14 @@ import { Worker } from 'node:worker_threads';
 import type { GroupInfo } from './inventory.js';
 
 const here = import.meta.url;
-// The worker runs whichever form this module runs as: .ts under tsx, .js built.
+// The worker runs whichever form this module runs as: .ts from sources, .js built.
 const entry = new URL(`./scan-worker${path.extname(fileURLToPath(here))}`, here).href;
-// Loader hooks installed by tsx's register() (bin/vfio-brokerd) do not reach a
-// worker; `--import tsx` does (execArgv is inherited). The worker tries plain
-// import first and registers tsx itself only if .ts is not understood.
-const tsx = here.endsWith('.ts') ? resolveTsx() : null;
-
-function resolveTsx(): string | null {
-  try {
-    return import.meta.resolve('tsx/esm/api');
-  } catch {
-    return null;
-  }
-}
+// From sources, the worker may need a TypeScript loader of its own (dev-loader.ts,
+// which is not part of the build: the specifier is computed so the compiler does
+// not pull it in). Built, it needs none.
+const devLoader: Promise<string | null> = here.endsWith('.ts')
+  ? import(new URL('./dev-loader.ts', here).href).then((m: { loaderUrl(): string | null }) => m.loaderUrl())
+  : Promise.resolve(null);
 
 const BOOT = `
 const { workerData } = require('node:worker_threads');
@@ -32,21 +26,22 @@ const { workerData } = require('node:worker_threads');
   try {
     await import(workerData.entry);
   } catch (e) {
-    if (!workerData.tsx || !e || e.code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw e;
-    (await import(workerData.tsx)).register();
+    if (!workerData.loader || !e || e.code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw e;
+    (await import(workerData.loader)).register();
     // A fresh URL: the failed load above stays cached under the plain one.
-    await import(workerData.entry + '?tsx');
+    await import(workerData.entry + '?loaded');
   }
 })();
 `;
 
 /** Read every group under `root`; `onChunk` gets them in id order, one chunk per event-loop turn. */
-export function fullScan(root: string, onChunk: (groups: GroupInfo[]) => void, chunk = 128): Promise<void> {
+export async function fullScan(root: string, onChunk: (groups: GroupInfo[]) => void, chunk = 128): Promise<void> {
+  const loader = await devLoader;
   const ack = new SharedArrayBuffer(4);
   const acked = new Int32Array(ack);
   return new Promise((resolve, reject) => {
     let settled = false;
-    const w = new Worker(BOOT, { eval: true, workerData: { entry, tsx, root, chunk, ack } });
+    const w = new Worker(BOOT, { eval: true, workerData: { entry, loader, root, chunk, ack } });
     const fail = (e: Error) => {
       if (settled) return;
       settled = true;
