@@ -95,7 +95,8 @@ export class Acquisition {
   /** prlimit reaches a pid, so first make sure it is still the process that connected. */
   private applyMemlock(owner: Caller, bytes: number): void {
     const pid = owner.pid;
-    if (owner.startTime === 'gone' || !this.ctx.host.alive(pid, owner.startTime)) {
+    // No start time means /proc hides other processes from the daemon (ProtectProc): prlimit still works.
+    if (owner.startTime === 'gone' || (owner.startTime !== undefined && !this.ctx.host.alive(pid, owner.startTime))) {
       throw new PreconditionError(`pid ${pid}, which opened this connection, has exited: the memlock allowance of ${bytes} bytes is applied to the connecting process only, never to a pid that may now be someone else's`, { pid });
     }
     try {

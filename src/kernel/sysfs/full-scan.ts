@@ -26,7 +26,8 @@ const { workerData } = require('node:worker_threads');
   try {
     await import(workerData.entry);
   } catch (e) {
-    if (!workerData.loader || !e || e.code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw e;
+    // Node 20 cannot load .ts at all; Node 24 strips types but cannot resolve our .js specifiers.
+    if (!workerData.loader || !e || (e.code !== 'ERR_UNKNOWN_FILE_EXTENSION' && e.code !== 'ERR_MODULE_NOT_FOUND')) throw e;
     (await import(workerData.loader)).register();
     // A fresh URL: the failed load above stays cached under the plain one.
     await import(workerData.entry + '?loaded');
