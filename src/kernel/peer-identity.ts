@@ -62,9 +62,14 @@ export function peerPidfd(fd: number, libc: RawLibc = realLibc()): OwnedFd | nul
   return new OwnedFd(val.readInt32LE(0), 'peer pidfd', libc);
 }
 
-/** Whether the process behind a pidfd still runs (signal 0 delivers nothing). */
+/**
+ * Whether the process behind a pidfd still runs (signal 0 delivers nothing).
+ * Only ESRCH means gone: EPERM (a daemon without CAP_KILL, as the unit runs it)
+ * means the process is there but may not be signalled.
+ */
 export function pidfdAlive(pidfd: OwnedFd, libc: RawLibc = realLibc()): boolean {
-  return Number(libc.syscall4(SYS_pidfd_send_signal, pidfd.fd, 0, 0, 0)) === 0;
+  if (Number(libc.syscall4(SYS_pidfd_send_signal, pidfd.fd, 0, 0, 0)) === 0) return true;
+  return new SysError('pidfd_send_signal', libc.errno()).code !== 'ESRCH';
 }
 
 export function identifyPeer(fd: number, describe: DescribePid, libc: RawLibc = realLibc()): PeerIdentity {
