@@ -53,22 +53,24 @@ export function deliveryParts<T>(request: string, items: (FdDescriptor & { fd: T
 
 /** Parse a daemon datagram on the client side; anything unexpected is an Error. */
 export function decodeDaemon(buf: Buffer, fdCount: number): DaemonMessage {
-  let m: any;
+  let parsed: unknown;
   try {
-    m = JSON.parse(buf.toString('utf8'));
+    parsed = JSON.parse(buf.toString('utf8'));
   } catch {
     throw new Error('fd channel: datagram is not JSON');
   }
-  if (typeof m !== 'object' || m === null || typeof m.type !== 'string') throw new Error('fd channel: datagram without a type');
+  if (typeof parsed !== 'object' || parsed === null) throw new Error('fd channel: datagram without a type');
+  const m = parsed as { type?: unknown; request?: unknown; fds?: unknown };
+  if (typeof m.type !== 'string') throw new Error('fd channel: datagram without a type');
   if (m.type === 'fds') {
     if (typeof m.request !== 'string' || !Array.isArray(m.fds) || m.fds.length !== fdCount) {
       throw new Error(`fd channel: header lists ${Array.isArray(m.fds) ? m.fds.length : '?'} fds but ${fdCount} arrived`);
     }
-    for (const d of m.fds) if (!ROLES.has(d?.role)) throw new Error(`fd channel: unknown fd role ${JSON.stringify(d?.role)}`);
+    for (const d of m.fds as { role?: FdRole }[]) if (!ROLES.has(d?.role as FdRole)) throw new Error(`fd channel: unknown fd role ${JSON.stringify(d?.role)}`);
   } else if (fdCount > 0) {
     throw new Error(`fd channel: ${fdCount} unexpected fds with a ${m.type} message`);
   }
-  return m as DaemonMessage;
+  return parsed as DaemonMessage;
 }
 
 /** Parse a client datagram on the daemon side; null for anything the daemon does not understand. */

@@ -25,7 +25,7 @@ import { Restarts, type Released } from './restarts.js';
 import { Acquisition, type AcquireInput, type Acquired } from './acquisition.js';
 import { revokeLease } from './revocation.js';
 import { mint } from './minting.js';
-import { createGrant, type ShareInput } from './sharing.js';
+import { createGrant, liveGrants, revokeGrant, type ShareInput } from './sharing.js';
 import { findGroup, listGroups, type GroupView } from './inventory-view.js';
 import { RpcGuard } from './guard.js';
 import { announceDeviceChange, type DeviceChange } from './device-events.js';
@@ -97,8 +97,6 @@ export class BrokerService extends EventEmitter {
     return this.#o.host;
   }
 
-  // ---- sessions -------------------------------------------------------------
-
   openSession(cred: Caller): Session {
     const s: Session = { id: newId('S-'), secret: newSecret(), cred, since: this.ctx.now() };
     this.sessions.add(s);
@@ -112,8 +110,6 @@ export class BrokerService extends EventEmitter {
     if (this.#stopping) return;
     for (const l of this.leases.ofSession(sessionId)) this.end(l, reason);
   }
-
-  // ---- discovery ------------------------------------------------------------
 
   listGroups(): GroupView[] {
     return listGroups(this.host, this.leases);
@@ -134,8 +130,7 @@ export class BrokerService extends EventEmitter {
 
   /** Whose leases this caller sees in full (pid, exe, session): an admin every one, anyone else their own. */
   seesOwner(caller: Caller): (l: Lease) => boolean {
-    if (isAdmin(this.#o.policy(), caller)) return () => true;
-    return (l) => l.owner.uid === caller.uid;
+    return isAdmin(this.#o.policy(), caller) ? () => true : (l) => l.owner.uid === caller.uid;
   }
 
   status() {
@@ -153,8 +148,6 @@ export class BrokerService extends EventEmitter {
     this.host.deviceChanged(ev);
     return announceDeviceChange(this.ctx, ev, (d) => this.leaseOfDevice(d));
   }
-
-  // ---- leases ---------------------------------------------------------------
 
   async acquire(caller: Caller, req: AcquireInput): Promise<Acquired> {
     const started = process.hrtime.bigint();
@@ -196,19 +189,11 @@ export class BrokerService extends EventEmitter {
 
   /** The owner's live grants of one lease. */
   listGrants(caller: Caller, sessionId: string | undefined, secret: string | undefined, leaseId: string): Grant[] {
-    return this.#guard.runSync('ListGrants', caller, () => {
-      const lease = this.ownedLease(caller, sessionId, secret, leaseId);
-      this.grants.sweep(this.ctx.now());
-      return this.grants.ofLease(lease.id);
-    });
+    return this.#guard.runSync('ListGrants', caller, () => liveGrants(this.ctx, this.ownedLease(caller, sessionId, secret, leaseId)));
   }
 
   revokeGrant(caller: Caller, sessionId: string | undefined, secret: string | undefined, leaseId: string, grantId: string): void {
-    this.#guard.runSync('RevokeGrant', caller, () => {
-      const lease = this.ownedLease(caller, sessionId, secret, leaseId);
-      const g = this.grants.revoke(lease.id, String(grantId ?? ''));
-      this.ctx.audit({ event: 'share', rpc: 'RevokeGrant', who: who(caller), lease: lease.id, groups: lease.groups, reason: `grant ${g.id} revoked by its owner` });
-    });
+    this.#guard.runSync('RevokeGrant', caller, () => revokeGrant(this.ctx, caller, this.ownedLease(caller, sessionId, secret, leaseId), grantId));
   }
 
   /** Admin revoke: ask the owner to let go, and end the lease at the deadline anyway. */
@@ -232,8 +217,6 @@ export class BrokerService extends EventEmitter {
     }
   }
 
-  // ---- binding ------------------------------------------------------------
-
   bind(caller: Caller, raw: unknown): BindOutcome[] {
     return this.adminBinding('Bind', caller, raw, (g) => this.#binder.bind(g));
   }
@@ -252,8 +235,6 @@ export class BrokerService extends EventEmitter {
       return res;
     });
   }
-
-  // ---- restarts -------------------------------------------------------------
 
   restore(leases: Lease[], handles: Map<string, LegacyHandles>) {
     return this.#restarts.restore(leases, handles);
@@ -295,8 +276,6 @@ export class BrokerService extends EventEmitter {
   shutdown(reason: string): void {
     for (const l of this.leases.all()) this.end(l, reason);
   }
-
-  // ---- shared steps ---------------------------------------------------------
 
   requireAdmin(caller: Caller): void {
     if (!isAdmin(this.#o.policy(), caller)) throw new PermissionDeniedError(`uid ${caller.uid} is not root or in the admin group`, { uid: caller.uid });

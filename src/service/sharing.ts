@@ -75,3 +75,15 @@ function grantee(o: ShareInput): { uid: number | null; pid: number | null } {
   if (o.uid === undefined) throw new InvalidArgumentError('a grant needs a grantee uid (or an explicit pid with any_uid)');
   return { uid: o.uid, pid };
 }
+
+/** A lease's grants that have not expired. */
+export function liveGrants(ctx: ServiceContext, lease: Lease): Grant[] {
+  ctx.grants.sweep(ctx.now());
+  return ctx.grants.ofLease(lease.id);
+}
+
+/** The owner takes a grant back, by its id. */
+export function revokeGrant(ctx: ServiceContext, caller: Caller, lease: Lease, grantId: string): void {
+  const g = ctx.grants.revoke(lease.id, String(grantId ?? ''));
+  ctx.audit({ event: 'share', rpc: 'RevokeGrant', who: who(caller), lease: lease.id, groups: lease.groups, reason: `grant ${g.id} revoked by its owner` });
+}
