@@ -17,7 +17,6 @@ import { BrokerError, InternalError, InvalidArgumentError, SessionMismatchError,
 import type { Caller } from '../broker/types.js';
 import { loadApi } from '../protocol/proto.js';
 import type { BrokerHandlers } from '../protocol/api-types.js';
-import type { Session__Output } from '../protocol/gen/vfiobroker/v1/Session.js';
 import type { StatusResponse } from '../protocol/gen/vfiobroker/v1/StatusResponse.js';
 import type { WatchRequest__Output } from '../protocol/gen/vfiobroker/v1/WatchRequest.js';
 import type { Event } from '../protocol/gen/vfiobroker/v1/Event.js';
@@ -25,7 +24,11 @@ import type { BrokerService } from '../service/broker-service.js';
 import { WatchStreams } from './watch-streams.js';
 import { DEFAULT_LIMITS, type Limits } from '../broker/limits.js';
 import { QuotaError } from '../broker/errors.js';
-import * as wire from './wire.js';
+import type { HandlerKit } from './handlers/kit.js';
+import { discovery } from './handlers/discovery.js';
+import { leases } from './handlers/leases.js';
+import { sharing } from './handlers/sharing.js';
+import { admin } from './handlers/admin.js';
 
 export interface GrpcServerOptions {
   service: BrokerService;
@@ -189,74 +192,12 @@ export class GrpcApiServer {
   }
 
   private handlers(): BrokerHandlers {
-    const s = this.#o.service;
-    // Unset session fields arrive as '' (defaults); the service wants undefined for "none".
-    const sess = (r: { session: Session__Output | null }) => ({ id: r.session?.id || undefined, secret: r.session?.secret || undefined });
+    const kit: HandlerKit = { service: this.#o.service, unary: (fn) => this.unary(fn) };
     const handlers: BrokerHandlers = {
-      ListGroups: this.unary((c) => {
-        const sees = s.seesOwner(c);
-        return { groups: s.listGroups().map((g) => wire.group(g, sees)) };
-      }),
-      GetGroup: this.unary((c, r) => wire.group(s.getGroup(r.id), s.seesOwner(c))),
-      ListLeases: this.unary((c) => {
-        const sees = s.seesOwner(c);
-        return { leases: s.leases.all().map((l) => wire.lease(l, s.grants.ofLease(l.id).length, sees(l))) };
-      }),
-      Acquire: this.unary(async (c, r) => {
-        const { id, secret } = sess(r);
-        const res = await s.acquire(c, {
-          sessionId: id, secret, groups: r.groups ?? [], devices: r.devices ?? [], mode: wire.mode(r.mode),
-          onlyRequested: !!r.only_requested_devices, managed: !!r.managed,
-        });
-        return { lease_id: res.lease.id, request_id: res.requestId, deliveries: res.delivered.map(wire.delivery), groups: res.lease.groups, memlock_bytes: String(res.lease.memlockBytes), lease_secret: res.lease.secret };
-      }),
-      Release: this.unary((c, r) => {
-        const { id, secret } = sess(r);
-        s.release(c, id, secret, r.lease_id);
-        return {};
-      }),
-      OpenDevice: this.unary(async (c, r) => {
-        const { id, secret } = sess(r);
-        const res = await s.openDevice(c, id, secret, r.lease_id, r.device);
-        return { request_id: res.requestId, deliveries: res.delivered.map(wire.delivery) };
-      }),
-      Share: this.unary((c, r) => {
-        const { id, secret } = sess(r);
-        const g = s.share(c, id, secret, {
-          leaseId: r.lease_id, devices: r.devices ?? [], uid: r.uid, pid: r.pid, includeContainer: !!r.include_container,
-          anyUid: !!r.any_uid, ttlSeconds: r.ttl_seconds, singleUse: !!r.single_use,
-        });
-        return { grant: g.token, grant_id: g.id, expires: g.expires.toISOString() };
-      }),
-      ListGrants: this.unary((c, r) => {
-        const { id, secret } = sess(r);
-        return { grants: s.listGrants(c, id, secret, r.lease_id).map(wire.grant) };
-      }),
-      RevokeGrant: this.unary((c, r) => {
-        const { id, secret } = sess(r);
-        s.revokeGrant(c, id, secret, r.lease_id, r.grant_id);
-        return {};
-      }),
-      Redeem: this.unary(async (c, r) => {
-        const { id, secret } = sess(r);
-        const res = await s.redeem(c, id, secret, r.grant);
-        return { lease_id: res.lease.id, request_id: res.requestId, deliveries: res.delivered.map(wire.delivery) };
-      }),
-      Revoke: this.unary(async (c, r) => {
-        const res = await s.revoke(c, String(r.lease_id ?? ''), Number(r.deadline_ms ?? 0));
-        return { ended: res.ended, still_held_by: res.stillHeldBy.map(wire.holder), note: res.note };
-      }),
-      Holders: this.unary((c, r) => {
-        const res = s.holders(c, r.group);
-        return { holders: res.holders.map(wire.holder), owner: res.owner ? wire.owner(res.owner) : undefined };
-      }),
-      Status: this.unary(() => ({ ...wire.status(s.status()), ...this.#o.statusExtra?.() })),
-      Reattach: this.unary((c, r) => {
-        const { id, secret } = sess(r);
-        return { lease_ids: s.reattach(c, id, secret, Array.isArray(r.lease_ids) ? r.lease_ids : [], String(r.lease_secret ?? '')) };
-      }),
-      Bind: this.unary((c, r) => ({ devices: s.bind(c, r.group).map(wire.binding) })),
-      Unbind: this.unary((c, r) => ({ devices: s.unbind(c, r.group).map(wire.binding) })),
+      ...discovery(kit),
+      ...leases(kit),
+      ...sharing(kit),
+      ...admin(kit, this.#o.statusExtra),
       Watch: (call: WatchCall) => {
         // Discovery is open to every authenticated connection; this only checks there is one.
         try {
