@@ -29,6 +29,7 @@ import { discovery } from './handlers/discovery.js';
 import { leases } from './handlers/leases.js';
 import { sharing } from './handlers/sharing.js';
 import { admin } from './handlers/admin.js';
+import { claims } from './handlers/claims.js';
 
 export interface GrpcServerOptions {
   service: BrokerService;
@@ -198,6 +199,7 @@ export class GrpcApiServer {
       ...leases(kit),
       ...sharing(kit),
       ...admin(kit, this.#o.statusExtra),
+      ...claims(kit),
       Watch: (call: WatchCall) => {
         // Discovery is open to every authenticated connection; this only checks there is one.
         try {

@@ -6,10 +6,15 @@ import type { AcquireResponse as _vfiobroker_v1_AcquireResponse, AcquireResponse
 import type { BindRequest as _vfiobroker_v1_BindRequest, BindRequest__Output as _vfiobroker_v1_BindRequest__Output } from './vfiobroker/v1/BindRequest.js';
 import type { BindResponse as _vfiobroker_v1_BindResponse, BindResponse__Output as _vfiobroker_v1_BindResponse__Output } from './vfiobroker/v1/BindResponse.js';
 import type { BrokerClient as _vfiobroker_v1_BrokerClient, BrokerDefinition as _vfiobroker_v1_BrokerDefinition } from './vfiobroker/v1/Broker.js';
+import type { Claim as _vfiobroker_v1_Claim, Claim__Output as _vfiobroker_v1_Claim__Output } from './vfiobroker/v1/Claim.js';
+import type { CreateClaimRequest as _vfiobroker_v1_CreateClaimRequest, CreateClaimRequest__Output as _vfiobroker_v1_CreateClaimRequest__Output } from './vfiobroker/v1/CreateClaimRequest.js';
+import type { CreateClaimResponse as _vfiobroker_v1_CreateClaimResponse, CreateClaimResponse__Output as _vfiobroker_v1_CreateClaimResponse__Output } from './vfiobroker/v1/CreateClaimResponse.js';
 import type { Credentials as _vfiobroker_v1_Credentials, Credentials__Output as _vfiobroker_v1_Credentials__Output } from './vfiobroker/v1/Credentials.js';
 import type { Delivery as _vfiobroker_v1_Delivery, Delivery__Output as _vfiobroker_v1_Delivery__Output } from './vfiobroker/v1/Delivery.js';
 import type { Device as _vfiobroker_v1_Device, Device__Output as _vfiobroker_v1_Device__Output } from './vfiobroker/v1/Device.js';
 import type { DeviceBinding as _vfiobroker_v1_DeviceBinding, DeviceBinding__Output as _vfiobroker_v1_DeviceBinding__Output } from './vfiobroker/v1/DeviceBinding.js';
+import type { EndClaimRequest as _vfiobroker_v1_EndClaimRequest, EndClaimRequest__Output as _vfiobroker_v1_EndClaimRequest__Output } from './vfiobroker/v1/EndClaimRequest.js';
+import type { EndClaimResponse as _vfiobroker_v1_EndClaimResponse, EndClaimResponse__Output as _vfiobroker_v1_EndClaimResponse__Output } from './vfiobroker/v1/EndClaimResponse.js';
 import type { Event as _vfiobroker_v1_Event, Event__Output as _vfiobroker_v1_Event__Output } from './vfiobroker/v1/Event.js';
 import type { GetGroupRequest as _vfiobroker_v1_GetGroupRequest, GetGroupRequest__Output as _vfiobroker_v1_GetGroupRequest__Output } from './vfiobroker/v1/GetGroupRequest.js';
 import type { Grant as _vfiobroker_v1_Grant, Grant__Output as _vfiobroker_v1_Grant__Output } from './vfiobroker/v1/Grant.js';
@@ -18,6 +23,8 @@ import type { Holder as _vfiobroker_v1_Holder, Holder__Output as _vfiobroker_v1_
 import type { HoldersRequest as _vfiobroker_v1_HoldersRequest, HoldersRequest__Output as _vfiobroker_v1_HoldersRequest__Output } from './vfiobroker/v1/HoldersRequest.js';
 import type { HoldersResponse as _vfiobroker_v1_HoldersResponse, HoldersResponse__Output as _vfiobroker_v1_HoldersResponse__Output } from './vfiobroker/v1/HoldersResponse.js';
 import type { Lease as _vfiobroker_v1_Lease, Lease__Output as _vfiobroker_v1_Lease__Output } from './vfiobroker/v1/Lease.js';
+import type { ListClaimsRequest as _vfiobroker_v1_ListClaimsRequest, ListClaimsRequest__Output as _vfiobroker_v1_ListClaimsRequest__Output } from './vfiobroker/v1/ListClaimsRequest.js';
+import type { ListClaimsResponse as _vfiobroker_v1_ListClaimsResponse, ListClaimsResponse__Output as _vfiobroker_v1_ListClaimsResponse__Output } from './vfiobroker/v1/ListClaimsResponse.js';
 import type { ListGrantsRequest as _vfiobroker_v1_ListGrantsRequest, ListGrantsRequest__Output as _vfiobroker_v1_ListGrantsRequest__Output } from './vfiobroker/v1/ListGrantsRequest.js';
 import type { ListGrantsResponse as _vfiobroker_v1_ListGrantsResponse, ListGrantsResponse__Output as _vfiobroker_v1_ListGrantsResponse__Output } from './vfiobroker/v1/ListGrantsResponse.js';
 import type { ListGroupsRequest as _vfiobroker_v1_ListGroupsRequest, ListGroupsRequest__Output as _vfiobroker_v1_ListGroupsRequest__Output } from './vfiobroker/v1/ListGroupsRequest.js';
@@ -29,6 +36,7 @@ import type { OpenDeviceResponse as _vfiobroker_v1_OpenDeviceResponse, OpenDevic
 import type { Owner as _vfiobroker_v1_Owner, Owner__Output as _vfiobroker_v1_Owner__Output } from './vfiobroker/v1/Owner.js';
 import type { ReattachRequest as _vfiobroker_v1_ReattachRequest, ReattachRequest__Output as _vfiobroker_v1_ReattachRequest__Output } from './vfiobroker/v1/ReattachRequest.js';
 import type { ReattachResponse as _vfiobroker_v1_ReattachResponse, ReattachResponse__Output as _vfiobroker_v1_ReattachResponse__Output } from './vfiobroker/v1/ReattachResponse.js';
+import type { RedeemClaimRequest as _vfiobroker_v1_RedeemClaimRequest, RedeemClaimRequest__Output as _vfiobroker_v1_RedeemClaimRequest__Output } from './vfiobroker/v1/RedeemClaimRequest.js';
 import type { RedeemRequest as _vfiobroker_v1_RedeemRequest, RedeemRequest__Output as _vfiobroker_v1_RedeemRequest__Output } from './vfiobroker/v1/RedeemRequest.js';
 import type { RedeemResponse as _vfiobroker_v1_RedeemResponse, RedeemResponse__Output as _vfiobroker_v1_RedeemResponse__Output } from './vfiobroker/v1/RedeemResponse.js';
 import type { ReleaseRequest as _vfiobroker_v1_ReleaseRequest, ReleaseRequest__Output as _vfiobroker_v1_ReleaseRequest__Output } from './vfiobroker/v1/ReleaseRequest.js';
@@ -57,10 +65,15 @@ export interface ProtoGrpcType {
       BindRequest: MessageTypeDefinition<_vfiobroker_v1_BindRequest, _vfiobroker_v1_BindRequest__Output>
       BindResponse: MessageTypeDefinition<_vfiobroker_v1_BindResponse, _vfiobroker_v1_BindResponse__Output>
       Broker: SubtypeConstructor<typeof grpc.Client, _vfiobroker_v1_BrokerClient> & { service: _vfiobroker_v1_BrokerDefinition }
+      Claim: MessageTypeDefinition<_vfiobroker_v1_Claim, _vfiobroker_v1_Claim__Output>
+      CreateClaimRequest: MessageTypeDefinition<_vfiobroker_v1_CreateClaimRequest, _vfiobroker_v1_CreateClaimRequest__Output>
+      CreateClaimResponse: MessageTypeDefinition<_vfiobroker_v1_CreateClaimResponse, _vfiobroker_v1_CreateClaimResponse__Output>
       Credentials: MessageTypeDefinition<_vfiobroker_v1_Credentials, _vfiobroker_v1_Credentials__Output>
       Delivery: MessageTypeDefinition<_vfiobroker_v1_Delivery, _vfiobroker_v1_Delivery__Output>
       Device: MessageTypeDefinition<_vfiobroker_v1_Device, _vfiobroker_v1_Device__Output>
       DeviceBinding: MessageTypeDefinition<_vfiobroker_v1_DeviceBinding, _vfiobroker_v1_DeviceBinding__Output>
+      EndClaimRequest: MessageTypeDefinition<_vfiobroker_v1_EndClaimRequest, _vfiobroker_v1_EndClaimRequest__Output>
+      EndClaimResponse: MessageTypeDefinition<_vfiobroker_v1_EndClaimResponse, _vfiobroker_v1_EndClaimResponse__Output>
       Event: MessageTypeDefinition<_vfiobroker_v1_Event, _vfiobroker_v1_Event__Output>
       GetGroupRequest: MessageTypeDefinition<_vfiobroker_v1_GetGroupRequest, _vfiobroker_v1_GetGroupRequest__Output>
       Grant: MessageTypeDefinition<_vfiobroker_v1_Grant, _vfiobroker_v1_Grant__Output>
@@ -69,6 +82,8 @@ export interface ProtoGrpcType {
       HoldersRequest: MessageTypeDefinition<_vfiobroker_v1_HoldersRequest, _vfiobroker_v1_HoldersRequest__Output>
       HoldersResponse: MessageTypeDefinition<_vfiobroker_v1_HoldersResponse, _vfiobroker_v1_HoldersResponse__Output>
       Lease: MessageTypeDefinition<_vfiobroker_v1_Lease, _vfiobroker_v1_Lease__Output>
+      ListClaimsRequest: MessageTypeDefinition<_vfiobroker_v1_ListClaimsRequest, _vfiobroker_v1_ListClaimsRequest__Output>
+      ListClaimsResponse: MessageTypeDefinition<_vfiobroker_v1_ListClaimsResponse, _vfiobroker_v1_ListClaimsResponse__Output>
       ListGrantsRequest: MessageTypeDefinition<_vfiobroker_v1_ListGrantsRequest, _vfiobroker_v1_ListGrantsRequest__Output>
       ListGrantsResponse: MessageTypeDefinition<_vfiobroker_v1_ListGrantsResponse, _vfiobroker_v1_ListGrantsResponse__Output>
       ListGroupsRequest: MessageTypeDefinition<_vfiobroker_v1_ListGroupsRequest, _vfiobroker_v1_ListGroupsRequest__Output>
@@ -81,6 +96,7 @@ export interface ProtoGrpcType {
       Owner: MessageTypeDefinition<_vfiobroker_v1_Owner, _vfiobroker_v1_Owner__Output>
       ReattachRequest: MessageTypeDefinition<_vfiobroker_v1_ReattachRequest, _vfiobroker_v1_ReattachRequest__Output>
       ReattachResponse: MessageTypeDefinition<_vfiobroker_v1_ReattachResponse, _vfiobroker_v1_ReattachResponse__Output>
+      RedeemClaimRequest: MessageTypeDefinition<_vfiobroker_v1_RedeemClaimRequest, _vfiobroker_v1_RedeemClaimRequest__Output>
       RedeemRequest: MessageTypeDefinition<_vfiobroker_v1_RedeemRequest, _vfiobroker_v1_RedeemRequest__Output>
       RedeemResponse: MessageTypeDefinition<_vfiobroker_v1_RedeemResponse, _vfiobroker_v1_RedeemResponse__Output>
       ReleaseRequest: MessageTypeDefinition<_vfiobroker_v1_ReleaseRequest, _vfiobroker_v1_ReleaseRequest__Output>

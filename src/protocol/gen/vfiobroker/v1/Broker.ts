@@ -6,11 +6,17 @@ import type { AcquireRequest as _vfiobroker_v1_AcquireRequest, AcquireRequest__O
 import type { AcquireResponse as _vfiobroker_v1_AcquireResponse, AcquireResponse__Output as _vfiobroker_v1_AcquireResponse__Output } from '../../vfiobroker/v1/AcquireResponse.js';
 import type { BindRequest as _vfiobroker_v1_BindRequest, BindRequest__Output as _vfiobroker_v1_BindRequest__Output } from '../../vfiobroker/v1/BindRequest.js';
 import type { BindResponse as _vfiobroker_v1_BindResponse, BindResponse__Output as _vfiobroker_v1_BindResponse__Output } from '../../vfiobroker/v1/BindResponse.js';
+import type { CreateClaimRequest as _vfiobroker_v1_CreateClaimRequest, CreateClaimRequest__Output as _vfiobroker_v1_CreateClaimRequest__Output } from '../../vfiobroker/v1/CreateClaimRequest.js';
+import type { CreateClaimResponse as _vfiobroker_v1_CreateClaimResponse, CreateClaimResponse__Output as _vfiobroker_v1_CreateClaimResponse__Output } from '../../vfiobroker/v1/CreateClaimResponse.js';
+import type { EndClaimRequest as _vfiobroker_v1_EndClaimRequest, EndClaimRequest__Output as _vfiobroker_v1_EndClaimRequest__Output } from '../../vfiobroker/v1/EndClaimRequest.js';
+import type { EndClaimResponse as _vfiobroker_v1_EndClaimResponse, EndClaimResponse__Output as _vfiobroker_v1_EndClaimResponse__Output } from '../../vfiobroker/v1/EndClaimResponse.js';
 import type { Event as _vfiobroker_v1_Event, Event__Output as _vfiobroker_v1_Event__Output } from '../../vfiobroker/v1/Event.js';
 import type { GetGroupRequest as _vfiobroker_v1_GetGroupRequest, GetGroupRequest__Output as _vfiobroker_v1_GetGroupRequest__Output } from '../../vfiobroker/v1/GetGroupRequest.js';
 import type { Group as _vfiobroker_v1_Group, Group__Output as _vfiobroker_v1_Group__Output } from '../../vfiobroker/v1/Group.js';
 import type { HoldersRequest as _vfiobroker_v1_HoldersRequest, HoldersRequest__Output as _vfiobroker_v1_HoldersRequest__Output } from '../../vfiobroker/v1/HoldersRequest.js';
 import type { HoldersResponse as _vfiobroker_v1_HoldersResponse, HoldersResponse__Output as _vfiobroker_v1_HoldersResponse__Output } from '../../vfiobroker/v1/HoldersResponse.js';
+import type { ListClaimsRequest as _vfiobroker_v1_ListClaimsRequest, ListClaimsRequest__Output as _vfiobroker_v1_ListClaimsRequest__Output } from '../../vfiobroker/v1/ListClaimsRequest.js';
+import type { ListClaimsResponse as _vfiobroker_v1_ListClaimsResponse, ListClaimsResponse__Output as _vfiobroker_v1_ListClaimsResponse__Output } from '../../vfiobroker/v1/ListClaimsResponse.js';
 import type { ListGrantsRequest as _vfiobroker_v1_ListGrantsRequest, ListGrantsRequest__Output as _vfiobroker_v1_ListGrantsRequest__Output } from '../../vfiobroker/v1/ListGrantsRequest.js';
 import type { ListGrantsResponse as _vfiobroker_v1_ListGrantsResponse, ListGrantsResponse__Output as _vfiobroker_v1_ListGrantsResponse__Output } from '../../vfiobroker/v1/ListGrantsResponse.js';
 import type { ListGroupsRequest as _vfiobroker_v1_ListGroupsRequest, ListGroupsRequest__Output as _vfiobroker_v1_ListGroupsRequest__Output } from '../../vfiobroker/v1/ListGroupsRequest.js';
@@ -21,6 +27,7 @@ import type { OpenDeviceRequest as _vfiobroker_v1_OpenDeviceRequest, OpenDeviceR
 import type { OpenDeviceResponse as _vfiobroker_v1_OpenDeviceResponse, OpenDeviceResponse__Output as _vfiobroker_v1_OpenDeviceResponse__Output } from '../../vfiobroker/v1/OpenDeviceResponse.js';
 import type { ReattachRequest as _vfiobroker_v1_ReattachRequest, ReattachRequest__Output as _vfiobroker_v1_ReattachRequest__Output } from '../../vfiobroker/v1/ReattachRequest.js';
 import type { ReattachResponse as _vfiobroker_v1_ReattachResponse, ReattachResponse__Output as _vfiobroker_v1_ReattachResponse__Output } from '../../vfiobroker/v1/ReattachResponse.js';
+import type { RedeemClaimRequest as _vfiobroker_v1_RedeemClaimRequest, RedeemClaimRequest__Output as _vfiobroker_v1_RedeemClaimRequest__Output } from '../../vfiobroker/v1/RedeemClaimRequest.js';
 import type { RedeemRequest as _vfiobroker_v1_RedeemRequest, RedeemRequest__Output as _vfiobroker_v1_RedeemRequest__Output } from '../../vfiobroker/v1/RedeemRequest.js';
 import type { RedeemResponse as _vfiobroker_v1_RedeemResponse, RedeemResponse__Output as _vfiobroker_v1_RedeemResponse__Output } from '../../vfiobroker/v1/RedeemResponse.js';
 import type { ReleaseRequest as _vfiobroker_v1_ReleaseRequest, ReleaseRequest__Output as _vfiobroker_v1_ReleaseRequest__Output } from '../../vfiobroker/v1/ReleaseRequest.js';
@@ -54,6 +61,24 @@ export interface BrokerClient extends grpc.Client {
   bind(argument: _vfiobroker_v1_BindRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_vfiobroker_v1_BindResponse__Output>): grpc.ClientUnaryCall;
   bind(argument: _vfiobroker_v1_BindRequest, callback: grpc.requestCallback<_vfiobroker_v1_BindResponse__Output>): grpc.ClientUnaryCall;
   
+  CreateClaim(argument: _vfiobroker_v1_CreateClaimRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_vfiobroker_v1_CreateClaimResponse__Output>): grpc.ClientUnaryCall;
+  CreateClaim(argument: _vfiobroker_v1_CreateClaimRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_vfiobroker_v1_CreateClaimResponse__Output>): grpc.ClientUnaryCall;
+  CreateClaim(argument: _vfiobroker_v1_CreateClaimRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_vfiobroker_v1_CreateClaimResponse__Output>): grpc.ClientUnaryCall;
+  CreateClaim(argument: _vfiobroker_v1_CreateClaimRequest, callback: grpc.requestCallback<_vfiobroker_v1_CreateClaimResponse__Output>): grpc.ClientUnaryCall;
+  createClaim(argument: _vfiobroker_v1_CreateClaimRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_vfiobroker_v1_CreateClaimResponse__Output>): grpc.ClientUnaryCall;
+  createClaim(argument: _vfiobroker_v1_CreateClaimRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_vfiobroker_v1_CreateClaimResponse__Output>): grpc.ClientUnaryCall;
+  createClaim(argument: _vfiobroker_v1_CreateClaimRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_vfiobroker_v1_CreateClaimResponse__Output>): grpc.ClientUnaryCall;
+  createClaim(argument: _vfiobroker_v1_CreateClaimRequest, callback: grpc.requestCallback<_vfiobroker_v1_CreateClaimResponse__Output>): grpc.ClientUnaryCall;
+  
+  EndClaim(argument: _vfiobroker_v1_EndClaimRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_vfiobroker_v1_EndClaimResponse__Output>): grpc.ClientUnaryCall;
+  EndClaim(argument: _vfiobroker_v1_EndClaimRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_vfiobroker_v1_EndClaimResponse__Output>): grpc.ClientUnaryCall;
+  EndClaim(argument: _vfiobroker_v1_EndClaimRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_vfiobroker_v1_EndClaimResponse__Output>): grpc.ClientUnaryCall;
+  EndClaim(argument: _vfiobroker_v1_EndClaimRequest, callback: grpc.requestCallback<_vfiobroker_v1_EndClaimResponse__Output>): grpc.ClientUnaryCall;
+  endClaim(argument: _vfiobroker_v1_EndClaimRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_vfiobroker_v1_EndClaimResponse__Output>): grpc.ClientUnaryCall;
+  endClaim(argument: _vfiobroker_v1_EndClaimRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_vfiobroker_v1_EndClaimResponse__Output>): grpc.ClientUnaryCall;
+  endClaim(argument: _vfiobroker_v1_EndClaimRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_vfiobroker_v1_EndClaimResponse__Output>): grpc.ClientUnaryCall;
+  endClaim(argument: _vfiobroker_v1_EndClaimRequest, callback: grpc.requestCallback<_vfiobroker_v1_EndClaimResponse__Output>): grpc.ClientUnaryCall;
+  
   GetGroup(argument: _vfiobroker_v1_GetGroupRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_vfiobroker_v1_Group__Output>): grpc.ClientUnaryCall;
   GetGroup(argument: _vfiobroker_v1_GetGroupRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_vfiobroker_v1_Group__Output>): grpc.ClientUnaryCall;
   GetGroup(argument: _vfiobroker_v1_GetGroupRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_vfiobroker_v1_Group__Output>): grpc.ClientUnaryCall;
@@ -71,6 +96,15 @@ export interface BrokerClient extends grpc.Client {
   holders(argument: _vfiobroker_v1_HoldersRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_vfiobroker_v1_HoldersResponse__Output>): grpc.ClientUnaryCall;
   holders(argument: _vfiobroker_v1_HoldersRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_vfiobroker_v1_HoldersResponse__Output>): grpc.ClientUnaryCall;
   holders(argument: _vfiobroker_v1_HoldersRequest, callback: grpc.requestCallback<_vfiobroker_v1_HoldersResponse__Output>): grpc.ClientUnaryCall;
+  
+  ListClaims(argument: _vfiobroker_v1_ListClaimsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_vfiobroker_v1_ListClaimsResponse__Output>): grpc.ClientUnaryCall;
+  ListClaims(argument: _vfiobroker_v1_ListClaimsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_vfiobroker_v1_ListClaimsResponse__Output>): grpc.ClientUnaryCall;
+  ListClaims(argument: _vfiobroker_v1_ListClaimsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_vfiobroker_v1_ListClaimsResponse__Output>): grpc.ClientUnaryCall;
+  ListClaims(argument: _vfiobroker_v1_ListClaimsRequest, callback: grpc.requestCallback<_vfiobroker_v1_ListClaimsResponse__Output>): grpc.ClientUnaryCall;
+  listClaims(argument: _vfiobroker_v1_ListClaimsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_vfiobroker_v1_ListClaimsResponse__Output>): grpc.ClientUnaryCall;
+  listClaims(argument: _vfiobroker_v1_ListClaimsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_vfiobroker_v1_ListClaimsResponse__Output>): grpc.ClientUnaryCall;
+  listClaims(argument: _vfiobroker_v1_ListClaimsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_vfiobroker_v1_ListClaimsResponse__Output>): grpc.ClientUnaryCall;
+  listClaims(argument: _vfiobroker_v1_ListClaimsRequest, callback: grpc.requestCallback<_vfiobroker_v1_ListClaimsResponse__Output>): grpc.ClientUnaryCall;
   
   ListGrants(argument: _vfiobroker_v1_ListGrantsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_vfiobroker_v1_ListGrantsResponse__Output>): grpc.ClientUnaryCall;
   ListGrants(argument: _vfiobroker_v1_ListGrantsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_vfiobroker_v1_ListGrantsResponse__Output>): grpc.ClientUnaryCall;
@@ -125,6 +159,15 @@ export interface BrokerClient extends grpc.Client {
   redeem(argument: _vfiobroker_v1_RedeemRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_vfiobroker_v1_RedeemResponse__Output>): grpc.ClientUnaryCall;
   redeem(argument: _vfiobroker_v1_RedeemRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_vfiobroker_v1_RedeemResponse__Output>): grpc.ClientUnaryCall;
   redeem(argument: _vfiobroker_v1_RedeemRequest, callback: grpc.requestCallback<_vfiobroker_v1_RedeemResponse__Output>): grpc.ClientUnaryCall;
+  
+  RedeemClaim(argument: _vfiobroker_v1_RedeemClaimRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_vfiobroker_v1_AcquireResponse__Output>): grpc.ClientUnaryCall;
+  RedeemClaim(argument: _vfiobroker_v1_RedeemClaimRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_vfiobroker_v1_AcquireResponse__Output>): grpc.ClientUnaryCall;
+  RedeemClaim(argument: _vfiobroker_v1_RedeemClaimRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_vfiobroker_v1_AcquireResponse__Output>): grpc.ClientUnaryCall;
+  RedeemClaim(argument: _vfiobroker_v1_RedeemClaimRequest, callback: grpc.requestCallback<_vfiobroker_v1_AcquireResponse__Output>): grpc.ClientUnaryCall;
+  redeemClaim(argument: _vfiobroker_v1_RedeemClaimRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_vfiobroker_v1_AcquireResponse__Output>): grpc.ClientUnaryCall;
+  redeemClaim(argument: _vfiobroker_v1_RedeemClaimRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_vfiobroker_v1_AcquireResponse__Output>): grpc.ClientUnaryCall;
+  redeemClaim(argument: _vfiobroker_v1_RedeemClaimRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_vfiobroker_v1_AcquireResponse__Output>): grpc.ClientUnaryCall;
+  redeemClaim(argument: _vfiobroker_v1_RedeemClaimRequest, callback: grpc.requestCallback<_vfiobroker_v1_AcquireResponse__Output>): grpc.ClientUnaryCall;
   
   Release(argument: _vfiobroker_v1_ReleaseRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_vfiobroker_v1_ReleaseResponse__Output>): grpc.ClientUnaryCall;
   Release(argument: _vfiobroker_v1_ReleaseRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_vfiobroker_v1_ReleaseResponse__Output>): grpc.ClientUnaryCall;
@@ -192,9 +235,15 @@ export interface BrokerHandlers extends grpc.UntypedServiceImplementation {
   
   Bind: grpc.handleUnaryCall<_vfiobroker_v1_BindRequest__Output, _vfiobroker_v1_BindResponse>;
   
+  CreateClaim: grpc.handleUnaryCall<_vfiobroker_v1_CreateClaimRequest__Output, _vfiobroker_v1_CreateClaimResponse>;
+  
+  EndClaim: grpc.handleUnaryCall<_vfiobroker_v1_EndClaimRequest__Output, _vfiobroker_v1_EndClaimResponse>;
+  
   GetGroup: grpc.handleUnaryCall<_vfiobroker_v1_GetGroupRequest__Output, _vfiobroker_v1_Group>;
   
   Holders: grpc.handleUnaryCall<_vfiobroker_v1_HoldersRequest__Output, _vfiobroker_v1_HoldersResponse>;
+  
+  ListClaims: grpc.handleUnaryCall<_vfiobroker_v1_ListClaimsRequest__Output, _vfiobroker_v1_ListClaimsResponse>;
   
   ListGrants: grpc.handleUnaryCall<_vfiobroker_v1_ListGrantsRequest__Output, _vfiobroker_v1_ListGrantsResponse>;
   
@@ -207,6 +256,8 @@ export interface BrokerHandlers extends grpc.UntypedServiceImplementation {
   Reattach: grpc.handleUnaryCall<_vfiobroker_v1_ReattachRequest__Output, _vfiobroker_v1_ReattachResponse>;
   
   Redeem: grpc.handleUnaryCall<_vfiobroker_v1_RedeemRequest__Output, _vfiobroker_v1_RedeemResponse>;
+  
+  RedeemClaim: grpc.handleUnaryCall<_vfiobroker_v1_RedeemClaimRequest__Output, _vfiobroker_v1_AcquireResponse>;
   
   Release: grpc.handleUnaryCall<_vfiobroker_v1_ReleaseRequest__Output, _vfiobroker_v1_ReleaseResponse>;
   
@@ -227,14 +278,18 @@ export interface BrokerHandlers extends grpc.UntypedServiceImplementation {
 export interface BrokerDefinition extends grpc.ServiceDefinition {
   Acquire: MethodDefinition<_vfiobroker_v1_AcquireRequest, _vfiobroker_v1_AcquireResponse, _vfiobroker_v1_AcquireRequest__Output, _vfiobroker_v1_AcquireResponse__Output>
   Bind: MethodDefinition<_vfiobroker_v1_BindRequest, _vfiobroker_v1_BindResponse, _vfiobroker_v1_BindRequest__Output, _vfiobroker_v1_BindResponse__Output>
+  CreateClaim: MethodDefinition<_vfiobroker_v1_CreateClaimRequest, _vfiobroker_v1_CreateClaimResponse, _vfiobroker_v1_CreateClaimRequest__Output, _vfiobroker_v1_CreateClaimResponse__Output>
+  EndClaim: MethodDefinition<_vfiobroker_v1_EndClaimRequest, _vfiobroker_v1_EndClaimResponse, _vfiobroker_v1_EndClaimRequest__Output, _vfiobroker_v1_EndClaimResponse__Output>
   GetGroup: MethodDefinition<_vfiobroker_v1_GetGroupRequest, _vfiobroker_v1_Group, _vfiobroker_v1_GetGroupRequest__Output, _vfiobroker_v1_Group__Output>
   Holders: MethodDefinition<_vfiobroker_v1_HoldersRequest, _vfiobroker_v1_HoldersResponse, _vfiobroker_v1_HoldersRequest__Output, _vfiobroker_v1_HoldersResponse__Output>
+  ListClaims: MethodDefinition<_vfiobroker_v1_ListClaimsRequest, _vfiobroker_v1_ListClaimsResponse, _vfiobroker_v1_ListClaimsRequest__Output, _vfiobroker_v1_ListClaimsResponse__Output>
   ListGrants: MethodDefinition<_vfiobroker_v1_ListGrantsRequest, _vfiobroker_v1_ListGrantsResponse, _vfiobroker_v1_ListGrantsRequest__Output, _vfiobroker_v1_ListGrantsResponse__Output>
   ListGroups: MethodDefinition<_vfiobroker_v1_ListGroupsRequest, _vfiobroker_v1_ListGroupsResponse, _vfiobroker_v1_ListGroupsRequest__Output, _vfiobroker_v1_ListGroupsResponse__Output>
   ListLeases: MethodDefinition<_vfiobroker_v1_ListLeasesRequest, _vfiobroker_v1_ListLeasesResponse, _vfiobroker_v1_ListLeasesRequest__Output, _vfiobroker_v1_ListLeasesResponse__Output>
   OpenDevice: MethodDefinition<_vfiobroker_v1_OpenDeviceRequest, _vfiobroker_v1_OpenDeviceResponse, _vfiobroker_v1_OpenDeviceRequest__Output, _vfiobroker_v1_OpenDeviceResponse__Output>
   Reattach: MethodDefinition<_vfiobroker_v1_ReattachRequest, _vfiobroker_v1_ReattachResponse, _vfiobroker_v1_ReattachRequest__Output, _vfiobroker_v1_ReattachResponse__Output>
   Redeem: MethodDefinition<_vfiobroker_v1_RedeemRequest, _vfiobroker_v1_RedeemResponse, _vfiobroker_v1_RedeemRequest__Output, _vfiobroker_v1_RedeemResponse__Output>
+  RedeemClaim: MethodDefinition<_vfiobroker_v1_RedeemClaimRequest, _vfiobroker_v1_AcquireResponse, _vfiobroker_v1_RedeemClaimRequest__Output, _vfiobroker_v1_AcquireResponse__Output>
   Release: MethodDefinition<_vfiobroker_v1_ReleaseRequest, _vfiobroker_v1_ReleaseResponse, _vfiobroker_v1_ReleaseRequest__Output, _vfiobroker_v1_ReleaseResponse__Output>
   Revoke: MethodDefinition<_vfiobroker_v1_RevokeRequest, _vfiobroker_v1_RevokeResponse, _vfiobroker_v1_RevokeRequest__Output, _vfiobroker_v1_RevokeResponse__Output>
   RevokeGrant: MethodDefinition<_vfiobroker_v1_RevokeGrantRequest, _vfiobroker_v1_RevokeGrantResponse, _vfiobroker_v1_RevokeGrantRequest__Output, _vfiobroker_v1_RevokeGrantResponse__Output>

@@ -16,6 +16,7 @@ export interface Group {
   'dev_node'?: (string);
   'modes'?: (_vfiobroker_v1_Mode)[];
   'owner'?: (_vfiobroker_v1_Owner | null);
+  'claim_id'?: (string);
 }
 
 export interface Group__Output {
@@ -29,4 +30,5 @@ export interface Group__Output {
   'dev_node': (string);
   'modes': (_vfiobroker_v1_Mode__Output)[];
   'owner': (_vfiobroker_v1_Owner__Output | null);
+  'claim_id': (string);
 }
