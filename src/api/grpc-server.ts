@@ -16,6 +16,7 @@ import { ReflectionService } from '@grpc/reflection';
 import { BrokerError, InternalError, InvalidArgumentError, SessionMismatchError, type StatusName } from '../broker/errors.js';
 import type { Caller } from '../broker/types.js';
 import { loadApi } from '../protocol/proto.js';
+import { passEncoded } from './encoded.js';
 import type { BrokerHandlers } from '../protocol/api-types.js';
 import type { StatusResponse } from '../protocol/gen/vfiobroker/v1/StatusResponse.js';
 import type { WatchRequest__Output } from '../protocol/gen/vfiobroker/v1/WatchRequest.js';
@@ -224,7 +225,8 @@ function tolerantDecoding(service: grpc.ServiceDefinition): grpc.ServiceDefiniti
   const out: Record<string, grpc.MethodDefinition<unknown, unknown>> = {};
   for (const [name, m] of Object.entries(service)) {
     out[name] = {
-      ...m,
+      // ListGroups and Watch answer with bytes encoded ahead (encoded.ts).
+      ...(name === 'ListGroups' || name === 'Watch' ? passEncoded(m) : m),
       requestDeserialize: (buf: Buffer) => {
         try {
           return m.requestDeserialize(buf);

@@ -14,7 +14,11 @@ export const HELP = `usage: vfio-brokerctl [-s SOCKET] [-o table|json] COMMAND [
 Inspect and administer vfio-brokerd.
 
 commands:
-  groups                 IOMMU groups: members, drivers, viability, modes, owner
+  groups [FILTERS]       IOMMU groups: members, drivers, viability, modes, owner
+                         filters (applied by the daemon): --device VENDOR:DEVICE (hex,
+                         either half may be empty), --class PREFIX (hex, 0x02 = network),
+                         --free (no lease), --mode legacy|iommufd; --page-size N asks
+                         N groups per answer (default: all in one)
   group N                one group in detail
   leases                 active leases with their owners
   holders N              processes holding group N's device nodes open, and its owner
@@ -61,7 +65,7 @@ export async function main(argv: string[], out: Out = process.stdout, err: Out =
   try {
     switch (cmd) {
       case 'groups': {
-        const groups = await api.listGroups();
+        const groups = await api.listGroups(groupFilter(rest));
         print(groups, () => table(['GROUP', 'DEVICE', 'ID', 'CLASS', 'DRIVER', 'CDEV', 'VIABLE', 'MODES', 'OWNER'],
           groups.flatMap((g) => g.devices.map((d, i) => [
             i === 0 ? g.id : '', d.name, d.vendor ? `${d.vendor.replace(/^0x/, '')}:${d.device.replace(/^0x/, '')}` : '-', d.class || '-',
@@ -142,6 +146,32 @@ export async function main(argv: string[], out: Out = process.stdout, err: Out =
 }
 
 class UsageError extends Error {}
+
+/** `groups` options to a ListGroups request (the daemon checks the values). */
+function groupFilter(args: string[]) {
+  const f: { vendor_device?: string; class?: string; free_only?: boolean; mode?: 'MODE_LEGACY' | 'MODE_IOMMUFD'; page_size?: number } = {};
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const val = () => {
+      const v = args[++i];
+      if (v === undefined) throw new UsageError(`${a} needs a value`);
+      return v;
+    };
+    if (a === '--device') f.vendor_device = val();
+    else if (a === '--class') f.class = val();
+    else if (a === '--free') f.free_only = true;
+    else if (a === '--mode') {
+      const m = val();
+      if (m !== 'legacy' && m !== 'iommufd') throw new UsageError(`--mode is legacy or iommufd, not ${m}`);
+      f.mode = m === 'legacy' ? 'MODE_LEGACY' : 'MODE_IOMMUFD';
+    } else if (a === '--page-size') {
+      const v = val();
+      if (!/^\d+$/.test(v)) throw new UsageError('--page-size needs a number');
+      f.page_size = Number(v);
+    } else throw new UsageError(`groups: unknown option ${a}`);
+  }
+  return f;
+}
 
 function usage(err: Out, msg: string): number {
   err.write(`vfio-brokerctl: ${msg}\n\n${HELP}`);

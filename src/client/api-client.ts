@@ -69,7 +69,20 @@ export class ApiClient {
     });
   }
 
-  listGroups = () => this.call('ListGroups').then((r) => r.groups);
+  /**
+   * Groups matching the filters (all of them by default). With a page size, asks
+   * page by page and concatenates: each answer stays small on a large host.
+   */
+  listGroups = async (filter: Omit<RequestOf<'ListGroups'>, 'page_token'> = {}) => {
+    const out: ResponseOf<'ListGroups'>['groups'] = [];
+    let page_token = '';
+    do {
+      const r = await this.call('ListGroups', { ...filter, page_token });
+      out.push(...r.groups);
+      page_token = r.next_page_token;
+    } while (page_token);
+    return out;
+  };
   getGroup = (id: number) => this.call('GetGroup', { id });
   listLeases = () => this.call('ListLeases').then((r) => r.leases);
   status = () => this.call('Status');
