@@ -49,7 +49,7 @@ const serializeGroup = (g: Group) => loadApi().service.GetGroup.responseSerializ
 export class GroupEncoder {
   /** Each group's fields but the owner, encoded; dropped with the HostGroup it was made from. */
   #base = new WeakMap<HostGroup, { fields: Buffer; framed: Buffer }>();
-  stats = { encoded: 0, reused: 0 };
+  stats = { encoded: 0, reused: 0, answersReused: 0 };
 
   private base(g: HostGroup): { fields: Buffer; framed: Buffer } {
     let b = this.#base.get(g);
@@ -64,8 +64,31 @@ export class GroupEncoder {
     return b;
   }
 
-  /** A ListGroupsResponse: field 1 once per group, then next_page_token. */
+  /**
+   * A ListGroupsResponse: field 1 once per group, then next_page_token. The
+   * last few answers are kept and given again when nothing in them changed:
+   * the same group objects (the inventory replaces a group it re-reads) with
+   * the same owners as this caller sees them.
+   */
   list(groups: { group: HostGroup; owner?: Lease }[], sees: (l: Lease) => boolean, nextPageToken = ''): Encoded {
+    let sig = nextPageToken;
+    for (const { group, owner } of groups) if (owner) sig += `|${group.id}:${owner.id}:${owner.sessionId ?? ''}:${owner.owner.pid}:${sees(owner) ? 1 : 0}`;
+    const hit = this.#answers.find((a) => a.sig === sig && a.groups.length === groups.length && a.groups.every((g, i) => g === groups[i].group));
+    if (hit) {
+      this.stats.answersReused++;
+      return new Encoded(hit.bytes);
+    }
+    const bytes = this.encodeList(groups, sees, nextPageToken);
+    this.#answers.unshift({ sig, groups: groups.map((g) => g.group), bytes });
+    this.#answers.length = Math.min(this.#answers.length, GroupEncoder.ANSWERS);
+    return new Encoded(bytes);
+  }
+
+  /** Answers kept: an admin's and a user's view of the full list, and a few pages or filters. */
+  static ANSWERS = 4;
+  #answers: { sig: string; groups: HostGroup[]; bytes: Buffer }[] = [];
+
+  private encodeList(groups: { group: HostGroup; owner?: Lease }[], sees: (l: Lease) => boolean, nextPageToken: string): Buffer {
     const parts: Buffer[] = [];
     for (const { group, owner } of groups) {
       const b = this.base(group);
@@ -78,7 +101,7 @@ export class GroupEncoder {
       parts.push(varint((1 << 3) | 2), varint(b.fields.length + own.length), b.fields, own);
     }
     if (nextPageToken) parts.push(...lengthDelimited(2, Buffer.from(nextPageToken)));
-    return new Encoded(Buffer.concat(parts));
+    return Buffer.concat(parts);
   }
 }
 

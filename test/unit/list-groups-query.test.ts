@@ -115,6 +115,17 @@ t.test('the encoder answers what the ordinary serializer would, reusing each gro
   const again = ListGroups.responseDeserialize(enc.list(queryGroups(host, leases, {}).groups, () => true).bytes) as { groups: { id: number; type: string }[] };
   t.equal(again.groups[0].type, 'identity');
   t.equal(enc.stats.encoded, 6, 'the changed group and the one not encoded before');
+  // Nothing changed: the same answer's bytes again. A lease change: a new answer.
+  const q = () => enc.list(queryGroups(host, leases, {}).groups, () => true).bytes;
+  const b1 = q();
+  t.equal(q(), b1, 'same bytes reused');
+  t.equal(enc.stats.answersReused, 2);
+  leases.reserve({ groups: [2], sessionId: 'S-2', owner, mode: 'legacy', now: new Date(), devices: [], rule: 'r', memlockBytes: 0, managed: false }, 's');
+  const b2 = q();
+  t.not(b2, b1);
+  t.equal((ListGroups.responseDeserialize(b2) as { groups: { owner: { lease_id: string } | null }[] }).groups[1].owner?.lease_id, 'L-2');
+  leases.release('L-2');
+  t.equal((ListGroups.responseDeserialize(q()) as { groups: { owner: unknown }[] }).groups[1].owner, null, 'released: no owner again');
   t.ok(lease);
 });
 
