@@ -1,15 +1,25 @@
 /**
- * The lease journal: the daemon's memory across restarts. It is rewritten in full
- * (leases are few) before any fd of a new lease leaves the daemon and after every
- * release, atomically: write a temporary file, fsync it, rename it over the old
- * one, fsync the directory. A crash at any point leaves either the old or the new
- * journal, never a torn one, so a group is never handed to a second owner while
- * the first may still hold it.
+ * The lease journal: the daemon's memory across restarts, written before any fd
+ * of a new lease leaves the daemon and after every release. Two files:
+ * `leases.json`, a snapshot of every lease (written atomically: temporary file,
+ * fsync, rename, fsync the directory), and `leases.log`, the changes since that
+ * snapshot, appended one record per changed lease with an fdatasync
+ * (journal-log.ts). A change costs what it changed, not the whole lease table;
+ * the log is folded into a new snapshot on the first write after start and
+ * whenever it outgrows the table. A crash at any point leaves a snapshot plus a
+ * log whose complete records replay to what was last made durable, so a group
+ * is never handed to a second owner while the first may still hold it. A
+ * journal from before the log (a snapshot alone) reads as it always did.
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import crypto from 'node:crypto';
 import type { Lease } from '../broker/lease-table.js';
 import { checkEntries, type DroppedEntry } from './journal-check.js';
+import { LogWriter, readLog, replay, syncDir, type LogRecord } from './journal-log.js';
+
+/** Records a log may hold before it is folded into a snapshot: at least this, or twice the leases. */
+export const COMPACT_MIN_RECORDS = 512;
 
 export interface JournalEntry {
   id: string;
@@ -31,6 +41,8 @@ export interface JournalFile {
   written: string;
   /** Boot id: leases from an earlier boot are void (every fd died with the kernel). */
   bootId: string;
+  /** Which log continues this snapshot (absent before the log existed: then none does). */
+  generation?: string;
   leases: JournalEntry[];
 }
 
@@ -46,10 +58,17 @@ export interface JournalRead {
 
 export class LeaseJournal {
   readonly file: string;
+  readonly logFile: string;
   #bootId: string;
+  /** The log being appended to; null until the first write (which compacts). */
+  #log: LogWriter | null = null;
+  /** What the journal holds now, per lease: the objects it was written from (a re-attach replaces owner). */
+  #written = new Map<string, { lease: Lease; owner: Lease['owner'] }>();
+  stats = { snapshots: 0, appends: 0, records: 0 };
 
-  constructor(dir: string, bootId: string) {
+  constructor(dir: string, bootId: string, readonly compactMin = COMPACT_MIN_RECORDS) {
     this.file = path.join(dir, 'leases.json');
+    this.logFile = path.join(dir, 'leases.log');
     this.#bootId = bootId;
   }
 
@@ -72,7 +91,12 @@ export class LeaseJournal {
     }
     const f = j as JournalFile;
     if (f.bootId !== this.#bootId) return { ...none, staleBoot: true };
-    return { ...checkEntries(f.leases), found: true, staleBoot: false };
+    // The log continues this snapshot only if it names its generation.
+    const log = typeof f.generation === 'string' ? readLog(this.logFile) : null;
+    const current = log && log.gen === f.generation ? log : null;
+    const checked = checkEntries(current ? replay(f.leases, current.records) : f.leases);
+    const logDropped = (current?.dropped ?? []).map((d) => ({ index: d.line, reason: `${path.basename(this.logFile)} line ${d.line}: ${d.reason}` }));
+    return { ...checked, dropped: [...logDropped, ...checked.dropped], found: true, staleBoot: false };
   }
 
   /** Keep a damaged journal for inspection; the next write starts a fresh one. */
@@ -86,28 +110,70 @@ export class LeaseJournal {
     }
   }
 
+  /**
+   * Make `leases` (the whole table) what the journal holds: append a record for
+   * each lease added or changed and each one gone, or fold everything into a new
+   * snapshot on the first write and when the log has grown past its bound.
+   */
   write(leases: Lease[]): void {
+    if (!this.#log || this.#log.records >= Math.max(this.compactMin, 2 * leases.length)) return this.compact(leases);
+    // Comparing object identities over the table is cheap; only what changed is serialised and written.
+    const records: LogRecord[] = [];
+    const changed: Lease[] = [];
+    const now = new Set<string>();
+    for (const l of leases) {
+      now.add(l.id);
+      const w = this.#written.get(l.id);
+      if (!w || w.lease !== l || w.owner !== l.owner) {
+        records.push({ k: 'lease', v: toEntry(l) });
+        changed.push(l);
+      }
+    }
+    const gone = [...this.#written.keys()].filter((id) => !now.has(id));
+    for (const id of gone) records.push({ k: 'end', id });
+    if (!records.length) return;
+    try {
+      this.#log.append(records);
+    } catch (e) {
+      // Whatever reached the disk, the next write starts over from a snapshot.
+      this.#log = null;
+      throw e;
+    }
+    this.stats.appends++;
+    this.stats.records += records.length;
+    for (const l of changed) this.#written.set(l.id, { lease: l, owner: l.owner });
+    for (const id of gone) this.#written.delete(id);
+  }
+
+  /** A new snapshot of every lease, then a fresh log naming it. */
+  compact(leases: Lease[]): void {
+    this.#log = null;
+    const generation = crypto.randomBytes(8).toString('hex');
     const body: JournalFile = {
       version: 1,
       written: new Date().toISOString(),
       bootId: this.#bootId,
+      generation,
       leases: leases.map(toEntry),
     };
     const tmp = `${this.file}.tmp`;
     const fd = fs.openSync(tmp, 'w', 0o600);
     try {
-      fs.writeSync(fd, JSON.stringify(body, null, 1));
+      fs.writeSync(fd, JSON.stringify(body));
       fs.fsyncSync(fd);
     } finally {
       fs.closeSync(fd);
     }
     fs.renameSync(tmp, this.file);
-    const dfd = fs.openSync(path.dirname(this.file), 'r');
-    try {
-      fs.fsyncSync(dfd);
-    } finally {
-      fs.closeSync(dfd);
-    }
+    syncDir(path.dirname(this.file));
+    // A crash here leaves the old log, naming the old generation: ignored on read.
+    this.#log = LogWriter.create(this.logFile, generation);
+    this.stats.snapshots++;
+    this.remember(leases);
+  }
+
+  private remember(leases: Lease[]): void {
+    this.#written = new Map(leases.map((l) => [l.id, { lease: l, owner: l.owner }]));
   }
 }
 

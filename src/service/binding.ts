@@ -59,7 +59,7 @@ export class Binder {
 
   /** Restore a group by number, as the host sees it now (a managed lease ending). */
   restoreById(gid: number): void {
-    const g = this.host.scan().find((x) => x.id === gid);
+    const g = this.host.group(gid);
     if (g) this.restore(g);
   }
 
@@ -73,9 +73,8 @@ export class Binder {
       res.addBinding(g.id);
       this.bind(g);
     }
-    const fresh = new Map(this.host.scan().map((g) => [g.id, g]));
     return groups.map((g) => {
-      const now = fresh.get(g.id);
+      const now = this.host.group(g.id);
       if (!now) throw new NotFoundError(`group ${g.id} disappeared while binding`, { group: g.id });
       if (!now.viable) throw new PreconditionError(`group ${g.id} is still not viable after binding: ${now.viabilityReason}`, { group: g.id, lease: lease.id });
       return now;

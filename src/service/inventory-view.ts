@@ -24,14 +24,19 @@ export function listGroups(host: Host, leases: LeaseTable): GroupView[] {
 
 export function findGroup(host: Host, leases: LeaseTable, raw: unknown): GroupView {
   const gid = requireGroupId(raw);
-  const g = host.scan().find((x) => x.id === gid);
+  const g = host.group(gid);
   if (!g) throw new NotFoundError(`no IOMMU group ${gid}`, { group: gid });
   return { group: g, owner: leases.ownerOf(g.id), modes: modesOf(g) };
 }
 
-/** The host's current view of a lease's groups. */
+/** The host's current view of a lease's groups (from the inventory's index: no walk of every group). */
 export function groupsOf(host: Host, lease: Lease): HostGroup[] {
-  return host.scan().filter((g) => lease.groups.includes(g.id));
+  const out: HostGroup[] = [];
+  for (const id of lease.groups) {
+    const g = host.group(id);
+    if (g) out.push(g);
+  }
+  return out.sort((a, b) => a.id - b.id);
 }
 
 /** The devices whose fds a lease hands out: vfio-bound members, or only those it asked for. */
@@ -54,9 +59,8 @@ export function resolveGroups(host: Host, rawGroups: unknown[], rawDevices: unkn
     if (g === undefined) throw new NotFoundError(`no device ${d} in any IOMMU group`, { device: d });
     ids.add(g);
   }
-  const all = new Map(host.scan().map((g) => [g.id, g]));
   const groups = [...ids].sort((a, b) => a - b).map((gid) => {
-    const g = all.get(gid);
+    const g = host.group(gid);
     if (!g) throw new NotFoundError(`no IOMMU group ${gid}`, { group: gid });
     return g;
   });
