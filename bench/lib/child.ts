@@ -9,8 +9,8 @@ export class JsonChild {
   #lines: any[] = [];
   #waiters: ((l: any) => void)[] = [];
 
-  constructor(script: string, arg: object) {
-    this.proc = spawn(process.execPath, ['--import', 'tsx', path.join(BENCH_DIR, script), JSON.stringify(arg)], {
+  constructor(script: string, arg: object, nodeArgs: string[] = []) {
+    this.proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(BENCH_DIR, script), JSON.stringify(arg)], {
       stdio: ['pipe', 'pipe', 'inherit'], cwd: path.resolve(BENCH_DIR, '..'),
     });
     this.proc.stdout!.setEncoding('utf8');

@@ -4,8 +4,9 @@
  * for VFIO fds): a kernel stand-in, and the benchmarks say so.
  *
  *   daemon-child.ts '{"groups":1000,"devicesPerGroup":1}'
- * stdout: {"ready":true,"api":…,"fd":…}; then on each stdin line "stats":
- * {"rss":…,"heap":…,"loopP50Ms":…,"loopP99Ms":…,"leases":…,"sessions":…}
+ * stdout: {"ready":true,"api":…,"fd":…}; then on each stdin line "stats" (or
+ * "gc": the same after full collections, with --expose-gc):
+ * {"rss":…,"heap":…,"loopP50Ms":…,"loopP99Ms":…,"leases":…,"sessions":…,"external":…,"arrayBuffers":…}
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -34,11 +35,13 @@ loop.enable();
 process.stdout.write(JSON.stringify({ ready: true, api: config.apiSocket, fd: config.fdSocket, pid: process.pid, cpus: os.cpus().length }) + '\n');
 for await (const line of readline.createInterface({ input: process.stdin })) {
   if (line === 'reset') { loop.reset(); continue; }
-  if (line !== 'stats') break;
+  // "gc": a full collection first (the child runs with --expose-gc), to tell garbage from what is kept.
+  if (line === 'gc') { for (let i = 0; i < 3; i++) globalThis.gc?.(); await new Promise((r) => setImmediate(r)); }
+  else if (line !== 'stats') break;
   const m = process.memoryUsage();
   process.stdout.write(JSON.stringify({
     rss: m.rss, heap: m.heapUsed, loopP50Ms: loop.percentile(50) / 1e6, loopP99Ms: loop.percentile(99) / 1e6,
-    leases: daemon.service.leases.size, sessions: daemon.service.sessions.size,
+    leases: daemon.service.leases.size, sessions: daemon.service.sessions.size, external: m.external, arrayBuffers: m.arrayBuffers,
   }) + '\n');
 }
 await daemon.close();
