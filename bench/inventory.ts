@@ -13,11 +13,9 @@ import { BENCH_DIR, publish, summary } from './lib/report.js';
 import { SysfsInventory } from '../src/kernel/sysfs/inventory.js';
 import { FakeSysfs } from '../test/fixtures/fake-sysfs.js';
 
-const GROUPS = 4096;
-const DEVICES = 10_000;
-
-function build(root: string): void {
+function build(root: string, GROUPS: number): void {
   const fake = new FakeSysfs(root);
+  const DEVICES = Math.round((GROUPS * 10_000) / 4096);
   // 10,000 devices over 4096 groups: most groups hold 2 or 3 (functions of one card).
   for (let d = 0, g = 0; d < DEVICES; d++) {
     if (d >= GROUPS && d % 2 === 0 && g < GROUPS - 1) g++;
@@ -28,17 +26,17 @@ function build(root: string): void {
   }
 }
 
-export async function run() {
+export async function run(GROUPS = 4096, rounds = 7, name = 'inventory') {
   const base = fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir();
   const root = fs.mkdtempSync(path.join(base, 'vb-bench-sysfs-'));
   try {
-    build(root);
+    build(root, GROUPS);
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vb-bench-c-'));
     const bin = path.join(tmp, 'sysfs-walk');
     execFileSync('gcc', ['-O2', '-o', bin, path.join(BENCH_DIR, 'c/sysfs-walk.c')]);
     const cRuns: number[] = [];
     let cCounts = '';
-    for (let i = 0; i < 7; i++) {
+    for (let i = 0; i < rounds; i++) {
       const [g, d, ns] = execFileSync(bin, [root], { encoding: 'utf8' }).trim().split(' ');
       cCounts = `${g} groups, ${d} devices`;
       cRuns.push(Number(ns) / 1e6);
@@ -47,7 +45,7 @@ export async function run() {
     const inv = new SysfsInventory(root);
     const jsRuns: number[] = [];
     let counted = '';
-    for (let i = 0; i < 7; i++) {
+    for (let i = 0; i < rounds; i++) {
       const a = process.hrtime.bigint();
       const groups = inv.scanGroups();
       jsRuns.push(Number(process.hrtime.bigint() - a) / 1e6);
@@ -57,10 +55,10 @@ export async function run() {
     const js = summary(jsRuns);
     const ratio = js.p50 / c.p50;
     return publish({
-      name: 'inventory',
+      name,
       figures: {
         'tree (C walker saw)': cCounts, 'tree (inventory saw)': counted,
-        'C walker, median of 7 (ms)': c.p50, 'SysfsInventory.scanGroups, median of 7 (ms)': js.p50,
+        [`C walker, median of ${rounds} (ms)`]: c.p50, [`SysfsInventory.scanGroups, median of ${rounds} (ms)`]: js.p50,
         'ratio (inventory / C)': ratio,
       },
       targets: [{ what: 'cold scan within 2× of the C walker', met: ratio <= 2, detail: `${ratio.toFixed(2)}×` }],

@@ -11,10 +11,11 @@ import { run as acquireGuest } from './acquire-guest.js';
 import { run as listGroups } from './list-groups.js';
 import { run as inventoryChurn } from './inventory-churn.js';
 import { run as startup } from './startup.js';
+import { run as curves } from './curves.js';
 
 console.log(`vfio-broker benchmarks on ${machine()}`);
 const results: Result[] = [];
-for (const b of [startup, fdDelivery, inventory, listGroups, inventoryChurn, sessions, acquireGuest]) {
+for (const b of [startup, fdDelivery, inventory, listGroups, inventoryChurn, sessions, curves, acquireGuest]) {
   try {
     results.push(await b());
   } catch (e) {

@@ -42,6 +42,8 @@ for await (const line of readline.createInterface({ input: process.stdin })) {
   process.stdout.write(JSON.stringify({
     rss: m.rss, heap: m.heapUsed, loopP50Ms: loop.percentile(50) / 1e6, loopP99Ms: loop.percentile(99) / 1e6,
     leases: daemon.service.leases.size, sessions: daemon.service.sessions.size, external: m.external, arrayBuffers: m.arrayBuffers,
+    // CPU time the daemon used (µs): what a call costs it, whatever else runs on the machine.
+    cpuUs: (() => { const c = process.cpuUsage(); return c.user + c.system; })(),
   }) + '\n');
 }
 await daemon.close();
