@@ -12,10 +12,11 @@ import { run as listGroups } from './list-groups.js';
 import { run as inventoryChurn } from './inventory-churn.js';
 import { run as startup } from './startup.js';
 import { run as curves } from './curves.js';
+import { run as journal } from './journal.js';
 
 console.log(`vfio-broker benchmarks on ${machine()}`);
 const results: Result[] = [];
-for (const b of [startup, fdDelivery, inventory, listGroups, inventoryChurn, sessions, curves, acquireGuest]) {
+for (const b of [startup, fdDelivery, inventory, listGroups, inventoryChurn, journal, sessions, curves, acquireGuest]) {
   try {
     results.push(await b());
   } catch (e) {
