@@ -12,7 +12,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { BENCH_DIR, publish, type Target } from './lib/report.js';
+import { BENCH_DIR, publish, type Result, type Target } from './lib/report.js';
 import { plot, type Series } from './lib/png.js';
 import { run as sessions } from './sessions.js';
 import { run as listGroups } from './list-groups.js';
@@ -39,8 +39,13 @@ export async function run() {
   const ms = Number(process.env.BENCH_CURVE_MS ?? 3000);
   const cycleCpu: [number, number][] = [];
   const cycleWall: [number, number][] = [];
+  // BENCH_CURVE_REUSE=1: take the session points from an earlier run's JSON (they take longest).
+  const earlier = (name: string): Result | null => {
+    const f = path.join(BENCH_DIR, 'results', `${name}.json`);
+    return process.env.BENCH_CURVE_REUSE && fs.existsSync(f) ? (JSON.parse(fs.readFileSync(f, 'utf8')) as Result) : null;
+  };
   for (const n of sessionSizes) {
-    const r = await sessions(n, ms, `curve-sessions-${n}`);
+    const r = earlier(`curve-sessions-${n}`) ?? await sessions(n, ms, `curve-sessions-${n}`);
     cycleCpu.push([n, 1000 / num(r.figures['cycles per second of daemon CPU (capacity of one core)'])]);
     cycleWall.push([n, num(r.figures['acquire+release cycles/s'])]);
   }

@@ -127,8 +127,9 @@ export async function run(opts: { cachedCalls?: number; pollSeconds?: number; gr
     }
     const elapsedMs = Date.now() - started;
     const shipped = await ask('stats');
-    const polled = summary(poll);
-    const scanMs = summary(shipped.scanMs as number[]);
+    // pollSeconds 0 (scale curves): no polling phase.
+    const polled = summary(poll.length ? poll : [NaN]);
+    const scanMs = summary((shipped.scanMs as number[]).length ? shipped.scanMs : [NaN]);
     const blockedShare = (shipped.scanMs as number[]).reduce((a: number, b: number) => a + b, 0) / elapsedMs;
     const slowPolls = poll.filter((ms) => ms > 100).length;
 

@@ -7,12 +7,14 @@
  * Targets: RSS < 100 MB; ≥ 2000 cycles/s on 2 cores.
  */
 import path from 'node:path';
-import { publish } from './lib/report.js';
+import { BENCH_DIR, publish } from './lib/report.js';
 import { JsonChild } from './lib/child.js';
 
 export async function run(sessions = Number(process.env.BENCH_SESSIONS ?? 1000), ms = Number(process.env.BENCH_MS ?? 8000), name = 'sessions') {
   // --expose-gc: RSS after full collections tells garbage not yet collected from memory kept.
-  const daemon = new JsonChild('lib/daemon-child.ts', { groups: Math.max(sessions, 4), devicesPerGroup: 1 }, ['--expose-gc']);
+  const daemon = new JsonChild('lib/daemon-child.ts', { groups: Math.max(sessions, 4), devicesPerGroup: 1 },
+    // BENCH_CPU_PROF=1: the daemon writes a V8 CPU profile to bench/results/prof (see bench/lib/prof-top.ts).
+    ['--expose-gc', ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.join(BENCH_DIR, 'results/prof')}`] : [])]);
   const ready = await daemon.next();
   const idle = await daemon.ask('stats');
   const W = Math.min(4, sessions);
