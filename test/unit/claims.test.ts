@@ -140,7 +140,7 @@ t.test('refusals, each audited: wrong token, another pod, no pod, an ended claim
   const { claim, token } = create(svc);
   const refused = async (what: string, p: Promise<unknown>, type: unknown, msg: RegExp) => {
     const n = audits.length;
-    const e = await p.catch((x) => x);
+    const e = (await p.catch((x: unknown) => x)) as { message: string; status: string };
     t.type(e, type as never, what);
     t.match(e.message, msg, what);
     const a = audits.slice(n).find((x) => x.event === 'refusal');
