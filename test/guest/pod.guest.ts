@@ -32,6 +32,11 @@ const CG = '/sys/fs/cgroup';
 const POD_SOCKETS = '/run/vfio-broker';
 const POD_TOKEN = '/run/secrets/vfio-broker/token';
 
+/** A bounded wait: a hang here should fail the test with what it waited for, not stall the guest. */
+function within<T>(p: Promise<T>, what: string, ms = 180_000): Promise<T> {
+  return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms).unref())]);
+}
+
 function ensureCgroup2(): void {
   if (fs.readFileSync('/proc/self/mounts', 'utf8').split('\n').some((l) => l.split(' ')[2] === 'cgroup2')) return;
   fs.mkdirSync(CG, { recursive: true });
@@ -109,7 +114,8 @@ export default async function (t: Test, variant: string) {
 
       const podA = makePod();
       const a = runInPod(h, podA, claim.id, tokenFile);
-      const w = await a.step('workload', 120_000);
+      const w = await a.step('workload', 300_000);
+      t.comment(`pod A: ${a.stderr.trim()}`);
       t.equal(w.uid, 65534, 'the workload runs as uid 65534');
       t.equal(w.devVfio, false, 'no /dev/vfio in the pod');
       t.equal(w.devIommu, false, 'no /dev/iommu in the pod');
@@ -126,11 +132,11 @@ export default async function (t: Test, variant: string) {
       const stolen = path.join(secrets, `${claim.id}.stolen`);
       fs.copyFileSync(tokenFile, stolen);
       const b = runInPod(h, podB, claim.id, stolen);
-      const bEnd = await b.exited;
+      const bEnd = await within(b.exited, 'pod B\'s launcher');
       t.equal(bEnd.code, 125, 'pod B with the copied token is refused');
       t.match(b.stderr, new RegExp(`refused \\(PERMISSION_DENIED\\): claim ${claim.id} is bound to pod ${podA.uid}; the caller runs in pod ${podB.uid}`), b.stderr.trim());
       const c = runInPod(h, null, claim.id, stolen);
-      t.equal((await c.exited).code, 125, 'a process in no pod is refused');
+      t.equal((await within(c.exited, 'the no-pod launcher')).code, 125, 'a process in no pod is refused');
       t.match(c.stderr, /the caller runs in no pod/);
       removePod(podB, false);
       const refusals = h.audit().filter((r: any) => r.event === 'refusal' && r.rpc === 'RedeemClaim' && r.status === 'PERMISSION_DENIED');
@@ -139,14 +145,14 @@ export default async function (t: Test, variant: string) {
       // Pod A goes: its processes are moved out (they still hold their fds) and its cgroups removed.
       const ended = await watchFor(api, 'claim-ended', (e) => e.claim_id === claim.id);
       removePod(podA);
-      const ev = await ended.event;
+      const ev = await within(ended.event, 'claim-ended');
       t.match(ev.reason, new RegExp(`pod ${podA.uid} is gone`), `Watch: claim-ended (${ev.reason})`);
       t.equal((await api.listClaims()).find((x) => x.id === claim.id), undefined, 'the claim ended');
       t.equal(h.daemon.service.leases.get(w.lease), undefined, 'and its lease with it');
       t.equal((await api.getGroup(group)).claim_id, '', 'the group is free');
       // The workload still holds its fds (the kernel cannot take them back); it exits, then its launcher.
       process.kill(w.pid, 'SIGKILL');
-      await a.exited;
+      await within(a.exited, 'pod A\'s launcher');
     });
   }
 
