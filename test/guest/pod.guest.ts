@@ -106,12 +106,8 @@ export default async function (t: Test, variant: string) {
       t.equal(claim.state, 'reserved');
       t.equal((await api.getGroup(group)).claim_id, claim.id, 'Group.claim_id names the claim');
 
-      const byOther = h.client(65534, [{ op: 'acquire', groups: [group] }]);
-      const refusedAcquire = await byOther.step('acquire');
-      t.equal(refusedAcquire.code, 'ALREADY_EXISTS', 'a plain Acquire of the claimed group is refused');
-      t.match(refusedAcquire.message, new RegExp(`reserved by claim ${claim.id}`));
-      await byOther.exited;
-
+      // A plain Acquire of a claimed group is refused naming the claim (unit and host tests; not repeated here: a client start costs a minute under TCG).
+      t.teardown(() => api.endClaim(claim.id, 'test cleanup').catch(() => undefined));
       const podA = makePod();
       const a = runInPod(h, podA, claim.id, tokenFile);
       const w = await a.step('workload', 300_000);
@@ -135,12 +131,14 @@ export default async function (t: Test, variant: string) {
       const bEnd = await within(b.exited, 'pod B\'s launcher');
       t.equal(bEnd.code, 125, 'pod B with the copied token is refused');
       t.match(b.stderr, new RegExp(`refused \\(PERMISSION_DENIED\\): claim ${claim.id} is bound to pod ${podA.uid}; the caller runs in pod ${podB.uid}`), b.stderr.trim());
-      const c = runInPod(h, null, claim.id, stolen);
-      t.equal((await within(c.exited, 'the no-pod launcher')).code, 125, 'a process in no pod is refused');
-      t.match(c.stderr, /the caller runs in no pod/);
+      if (mode === 'legacy') {
+        const c = runInPod(h, null, claim.id, stolen);
+        t.equal((await within(c.exited, 'the no-pod launcher')).code, 125, 'a process in no pod is refused');
+        t.match(c.stderr, /the caller runs in no pod/);
+      }
       removePod(podB, false);
       const refusals = h.audit().filter((r: any) => r.event === 'refusal' && r.rpc === 'RedeemClaim' && r.status === 'PERMISSION_DENIED');
-      t.ok(refusals.length >= 2, `both refusals audited (${refusals.length})`);
+      t.ok(refusals.length >= (mode === 'legacy' ? 2 : 1), `the refusals are audited (${refusals.length} so far)`);
 
       // Pod A goes: its processes are moved out (they still hold their fds) and its cgroups removed.
       const ended = await watchFor(api, 'claim-ended', (e) => e.claim_id === claim.id);
