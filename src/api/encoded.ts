@@ -70,9 +70,12 @@ export class GroupEncoder {
    * the same group objects (the inventory replaces a group it re-reads) with
    * the same owners as this caller sees them.
    */
-  list(groups: { group: HostGroup; owner?: Lease }[], sees: (l: Lease) => boolean, nextPageToken = ''): Encoded {
+  list(groups: { group: HostGroup; owner?: Lease; claimId?: string }[], sees: (l: Lease) => boolean, nextPageToken = ''): Encoded {
     let sig = nextPageToken;
-    for (const { group, owner } of groups) if (owner) sig += `|${group.id}:${owner.id}:${owner.sessionId ?? ''}:${owner.owner.pid}:${sees(owner) ? 1 : 0}`;
+    for (const { group, owner, claimId } of groups) {
+      if (owner) sig += `|${group.id}:${owner.id}:${owner.sessionId ?? ''}:${owner.owner.pid}:${sees(owner) ? 1 : 0}`;
+      if (claimId) sig += `|${group.id}:claim:${claimId}`;
+    }
     const hit = this.#answers.find((a) => a.sig === sig && a.groups.length === groups.length && a.groups.every((g, i) => g === groups[i].group));
     if (hit) {
       this.stats.answersReused++;
@@ -88,16 +91,16 @@ export class GroupEncoder {
   static ANSWERS = 4;
   #answers: { sig: string; groups: HostGroup[]; bytes: Buffer }[] = [];
 
-  private encodeList(groups: { group: HostGroup; owner?: Lease }[], sees: (l: Lease) => boolean, nextPageToken: string): Buffer {
+  private encodeList(groups: { group: HostGroup; owner?: Lease; claimId?: string }[], sees: (l: Lease) => boolean, nextPageToken: string): Buffer {
     const parts: Buffer[] = [];
-    for (const { group, owner } of groups) {
+    for (const { group, owner, claimId } of groups) {
       const b = this.base(group);
-      if (!owner) {
+      if (!owner && !claimId) {
         parts.push(b.framed);
         continue;
       }
-      // Only the owner field, as the Group serializer writes it (unset fields are omitted).
-      const own = serializeGroup({ owner: wire.owner(owner, sees(owner)) });
+      // Only the owner and claim fields, as the Group serializer writes them (unset fields are omitted).
+      const own = serializeGroup({ owner: owner ? wire.owner(owner, sees(owner)) : undefined, claim_id: claimId });
       parts.push(varint((1 << 3) | 2), varint(b.fields.length + own.length), b.fields, own);
     }
     if (nextPageToken) parts.push(...lengthDelimited(2, Buffer.from(nextPageToken)));

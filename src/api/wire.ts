@@ -79,7 +79,7 @@ export function holder(h: Holder): WireHolder {
 export function event(e: BrokerEvent, full = true): Event {
   return {
     time: e.time, kind: e.kind, group: e.group ?? 0, device: e.device ?? '', lease_id: e.leaseId ?? '',
-    owner: e.owner ? owner(e.owner, full) : undefined, reason: e.reason ?? '',
+    owner: e.owner ? owner(e.owner, full) : undefined, reason: e.reason ?? '', claim_id: e.claimId ?? '',
   };
 }
 

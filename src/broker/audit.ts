@@ -7,11 +7,12 @@ import type { Caller, FdRole } from './types.js';
  */
 export interface AuditRecord {
   audit: true;
-  event: 'grant' | 'refusal' | 'release' | 'revoke' | 'share' | 'bind' | 'unbind';
+  event: 'grant' | 'refusal' | 'release' | 'revoke' | 'share' | 'bind' | 'unbind' | 'claim';
   time: string;
   who: { pid: number; uid: number; gid: number; exe?: string };
   rpc: string;
   lease?: string;
+  claim?: string;
   groups?: number[];
   fds?: { role: FdRole; group?: number; device?: string }[];
   rule?: string;

@@ -6,6 +6,7 @@
  * matching command-line arguments).
  */
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import os from 'node:os';
 import { BrokerClient, type AcquireOptions, type LeaseHandle } from '../client/broker-client.js';
 import { BrokerCallError } from '../client/api-client.js';
@@ -13,6 +14,7 @@ import { layout, LayoutError } from '../client/fd-layout.js';
 import { SysError } from '../kernel/sys-error.js';
 import { isUnlimited, memlockLimit } from '../kernel/rlimit.js';
 import { MiB, formatBytes, qemuPinnedBytes } from '../client/qemu-memory.js';
+import { BROKER_ENV } from '../protocol/env.js';
 
 /**
  * The launcher's own failures use the codes env(1) and timeout(1) use, so they
@@ -21,6 +23,7 @@ import { MiB, formatBytes, qemuPinnedBytes } from '../client/qemu-memory.js';
 export const EXEC_EXIT = { failed: 125, cannotExecute: 126, notFound: 127 } as const;
 
 export const EXEC_HELP = `usage: vfio-broker-exec [OPTIONS] (--group N | --device BDF)... -- COMMAND [ARGS...]
+       vfio-broker-exec [OPTIONS] --claim -- COMMAND [ARGS...]
 
 Acquire VFIO fds from vfio-brokerd and run COMMAND with them inherited.
 The lease lasts exactly as long as COMMAND runs; its exit status is ours.
@@ -28,6 +31,9 @@ The lease lasts exactly as long as COMMAND runs; its exit status is ours.
 options:
   -g, --group N          lease IOMMU group N (repeatable)
   -d, --device BDF       lease the group of device BDF (repeatable)
+      --claim            redeem the claim named by $VFIO_BROKER_CLAIM with the token in
+                         the file $VFIO_BROKER_CLAIM_TOKEN_FILE (set in a Kubernetes pod
+                         by vfio-broker-device-plugin); the claim gives groups and mode
       --only-requested   deliver fds only for the devices named, not every member
   -m, --mode MODE        legacy (container, group and device fds; default) or
                          iommufd (/dev/iommu and vfio cdev fds)
@@ -57,6 +63,8 @@ export class ExecUsageError extends Error {
 
 export interface ExecArgs {
   acquire: AcquireOptions;
+  /** Redeem the claim from the environment instead of acquiring. */
+  claim: boolean;
   qemu: boolean;
   apiSocket?: string;
   fdSocket?: string;
@@ -65,7 +73,7 @@ export interface ExecArgs {
 }
 
 export function parseExecArgs(argv: string[]): ExecArgs {
-  const a: ExecArgs = { acquire: { groups: [], devices: [], mode: 'legacy' }, qemu: false, command: [], help: false };
+  const a: ExecArgs = { acquire: { groups: [], devices: [], mode: 'legacy' }, claim: false, qemu: false, command: [], help: false };
   let modeGiven = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -94,6 +102,7 @@ export function parseExecArgs(argv: string[]): ExecArgs {
         break;
       }
       case '--qemu': a.qemu = true; break;
+      case '--claim': a.claim = true; break;
       case '-s': case '--socket': a.apiSocket = value(); break;
       case '--fd-socket': a.fdSocket = value(); break;
       default:
@@ -104,6 +113,11 @@ export function parseExecArgs(argv: string[]): ExecArgs {
     }
   }
   if (a.help) return a;
+  if (a.claim) {
+    if (modeGiven || a.acquire.groups!.length || a.acquire.devices!.length || a.acquire.onlyRequested) throw new ExecUsageError('--claim takes its groups and mode from the claim: no --group, --device, --mode or --only-requested');
+    if (!a.command.length) throw new ExecUsageError('no command given (put it after --)');
+    return a;
+  }
   if (a.qemu) {
     if (modeGiven && a.acquire.mode !== 'iommufd') throw new ExecUsageError('--qemu needs --mode iommufd: QEMU takes pre-opened VFIO fds only through iommufd');
     a.acquire.mode = 'iommufd';
@@ -143,7 +157,7 @@ export async function runExec(argv: string[], err: Out = process.stderr, out: Ou
   }
   let lease: LeaseHandle;
   try {
-    lease = await client.acquire(args.acquire);
+    lease = args.claim ? await redeemFromEnv(client) : await client.acquire(args.acquire);
   } catch (e) {
     client.close();
     err.write(`vfio-broker-exec: ${describe(e)}\n`);
@@ -227,6 +241,21 @@ function qemuMemlockHint(lease: LeaseHandle, argv: string[]): string | null {
   return `QEMU will pin about ${formatBytes(need)} (guest RAM plus firmware) but RLIMIT_MEMLOCK is ${formatBytes(soft)}: ` +
     `lease ${lease.id} has ${allowance}. Raise "memlock" in the vfio-broker policy rule that grants this device ` +
     `(at least "memlock": "${(need + MiB - 1n) / MiB}m") and reload the daemon`;
+}
+
+/** The claim named by the environment the device plugin set, redeemed with the token from its file. */
+async function redeemFromEnv(client: BrokerClient): Promise<LeaseHandle> {
+  const id = process.env[BROKER_ENV.claim];
+  const file = process.env[BROKER_ENV.claimTokenFile];
+  if (!id) throw new Error(`--claim: $${BROKER_ENV.claim} is not set (it names the claim to redeem)`);
+  if (!file) throw new Error(`--claim: $${BROKER_ENV.claimTokenFile} is not set (it names the file holding the claim's token)`);
+  let token: string;
+  try {
+    token = fs.readFileSync(file, 'utf8').trim();
+  } catch (e) {
+    throw new Error(`--claim: cannot read the token file ${file}: ${(e as Error).message}`);
+  }
+  return client.redeemClaim(id, token);
 }
 
 function describe(e: unknown): string {

@@ -6,6 +6,7 @@
 import { ApiClient, BrokerCallError } from '../client/api-client.js';
 import type { WireOwnerOutput } from '../protocol/api-types.js';
 import { table } from './table.js';
+import { CLAIM_HELP, ClaimUsageError, claimCommand, listClaims } from './claim-commands.js';
 
 export const EXIT = { ok: 0, error: 1, usage: 2, notFound: 3, denied: 4, unreachable: 5 } as const;
 
@@ -29,7 +30,7 @@ commands:
   watch                  stream lease and device events until interrupted
   status                 daemon summary
   bind N / unbind N      bind group N's devices to vfio-pci / restore their drivers (admin)
-
+${CLAIM_HELP}
 options:
   -s, --socket PATH      API socket (default $VFIO_BROKER_API or /run/vfio-broker/api.sock)
   -o, --output FORMAT    table (default) or json
@@ -123,10 +124,12 @@ export async function main(argv: string[], out: Out = process.stdout, err: Out =
         print(r, () => table(['DEVICE', 'FROM', 'TO', 'CHANGED', 'NOTE'], r.devices.map((d) => [d.device, d.from_driver || '-', d.to_driver || '-', d.changed ? 'yes' : 'no', d.note || ''])));
         return EXIT.ok;
       }
+      case 'claims': await listClaims(api, print); return EXIT.ok;
+      case 'claim': await claimCommand(api, rest, print); return EXIT.ok;
       case 'watch': {
         return await new Promise<number>((resolve) => {
           const stream = api.watch(
-            (e) => out.write((json ? JSON.stringify(e) : `${e.time}  ${e.kind.padEnd(16)} group ${e.group}${e.device ? ` ${e.device}` : ''}${e.lease_id ? ` ${e.lease_id}` : ''}${e.owner?.cred ? ` pid ${e.owner.cred.pid} uid ${e.owner.cred.uid}` : ''}${e.reason ? ` (${e.reason})` : ''}`) + '\n'),
+            (e) => out.write((json ? JSON.stringify(e) : `${e.time}  ${e.kind.padEnd(16)} group ${e.group}${e.device ? ` ${e.device}` : ''}${e.claim_id ? ` ${e.claim_id}` : ''}${e.lease_id ? ` ${e.lease_id}` : ''}${e.owner?.cred ? ` pid ${e.owner.cred.pid} uid ${e.owner.cred.uid}` : ''}${e.reason ? ` (${e.reason})` : ''}`) + '\n'),
             (e) => resolve(e ? report(err, e) : EXIT.ok),
           );
           process.once('SIGINT', () => { stream.cancel(); resolve(EXIT.ok); });
@@ -136,7 +139,7 @@ export async function main(argv: string[], out: Out = process.stdout, err: Out =
         return usage(err, `unknown command ${cmd}`);
     }
   } catch (e) {
-    if (e instanceof UsageError) return usage(err, e.message);
+    if (e instanceof UsageError || e instanceof ClaimUsageError) return usage(err, e.message);
     if (e instanceof BrokerCallError) return report(err, e);
     err.write(`vfio-brokerctl: ${(e as Error).message}\n`);
     return EXIT.error;

@@ -6,6 +6,7 @@ import * as grpc from '@grpc/grpc-js';
 import { loadApi } from '../protocol/proto.js';
 import type { BrokerDefinition, RequestOf, ResponseOf, UnaryMethod, WireEvent } from '../protocol/api-types.js';
 import type { BrokerClient as RawClient } from '../protocol/gen/vfiobroker/v1/Broker.js';
+import { MODE_WIRE, type Mode } from '../protocol/mode.js';
 
 export const DEFAULT_API_SOCKET = '/run/vfio-broker/api.sock';
 export const DEFAULT_FD_SOCKET = '/run/vfio-broker/fd.sock';
@@ -94,6 +95,10 @@ export class ApiClient {
   revoke = (leaseId: string, deadlineMs: number) => this.call('Revoke', { lease_id: leaseId, deadline_ms: deadlineMs }, deadlineMs + 30_000);
   bind = (group: number) => this.call('Bind', { group }, 60_000);
   unbind = (group: number) => this.call('Unbind', { group }, 60_000);
+  createClaim = (o: { groups?: number[]; devices?: string[]; mode?: Mode; ownerRef?: string; ttlSeconds?: number }) =>
+    this.call('CreateClaim', { groups: o.groups ?? [], devices: o.devices ?? [], mode: MODE_WIRE[o.mode ?? 'legacy'], owner_ref: o.ownerRef ?? '', ttl_seconds: o.ttlSeconds ?? 0 });
+  listClaims = () => this.call('ListClaims').then((r) => r.claims);
+  endClaim = (claimId: string, reason = '') => this.call('EndClaim', { claim_id: claimId, reason }).then((r) => r.claim);
 
   /** Server stream of events; returns the call so the caller can cancel it. */
   watch(onEvent: (e: WireEvent) => void, onEnd: (err?: BrokerCallError) => void, includeCurrent = false): grpc.ClientReadableStream<WireEvent> {

@@ -232,6 +232,18 @@ export class BrokerClient extends EventEmitter<BrokerClientEvents> {
     return { ...fds, id: res.lease_id, secret: res.lease_secret, groupIds: res.groups, mode: o.mode ?? 'legacy', memlockBytes: Number(res.memlock_bytes) };
   }
 
+  /**
+   * Redeem a claim (made by an admin, e.g. the Kubernetes device plugin) with its
+   * token: the claim's groups become a lease of this session, as with acquire.
+   */
+  async redeemClaim(claimId: string, token: string): Promise<LeaseHandle> {
+    const res = await this.api.call('RedeemClaim', { session: this.sess(), claim_id: claimId, token });
+    const fds = await this.take(res.request_id);
+    this.#leases.set(res.lease_id, res.lease_secret);
+    const mode: Mode = res.deliveries.some((d) => d.role === 'iommufd') ? 'iommufd' : 'legacy';
+    return { ...fds, id: res.lease_id, secret: res.lease_secret, groupIds: res.groups, mode, memlockBytes: Number(res.memlock_bytes) };
+  }
+
   async release(lease: LeaseHandle | string, opts: { closeFds?: boolean } = {}): Promise<void> {
     const id = typeof lease === 'string' ? lease : lease.id;
     await this.api.call('Release', { session: this.sess(), lease_id: id });

@@ -20,10 +20,13 @@ import { UeventMonitor } from '../kernel/uevent.js';
 import type { Config } from './config.js';
 import { systemAccounts } from './accounts.js';
 import { JournalWriter, LeaseJournal, fromEntry } from './journal.js';
+import { ClaimJournal } from './claim-journal.js';
 import { AuditSink, createLogger, type Logger } from './logger.js';
 import { PolicyStore } from './policy-store.js';
 
 export const VERSION = '0.1.0';
+/** How often claims are checked for an expired TTL or a vanished pod cgroup (a stat per bound claim). */
+const CLAIM_SWEEP_MS = 2000;
 
 export interface DaemonHandle {
   service: BrokerService;
@@ -89,6 +92,7 @@ export async function startDaemon(config: Config, deps: DaemonDeps): Promise<Dae
   const identify = (fd: number): Caller => identifyPeer(fd, (pid) => host.describe(pid));
   const journal = new LeaseJournal(config.stateDir, deps.bootId ?? bootId());
   const journalWriter = new JournalWriter(journal);
+  const claimJournal = new ClaimJournal(config.stateDir);
 
   let fdChannel: FdChannel | undefined;
   const notifier = new SdNotifier();
@@ -105,6 +109,7 @@ export async function startDaemon(config: Config, deps: DaemonDeps): Promise<Dae
     deliver: (s, r, items) => fdChannel!.deliver(s, r, items),
     notify: (s, m) => fdChannel?.notify(s, m),
     journal: journalWriter,
+    claimJournal,
     fdStore,
     criticalOverride: new Set(config.criticalOverride),
     limits: config.limits,
@@ -131,6 +136,17 @@ export async function startDaemon(config: Config, deps: DaemonDeps): Promise<Dae
     for (const d of dropped) log.info({ lease: d.lease.id }, `restored lease released: ${d.reason}`);
     log.info({ restored: restored.map((l) => l.id) }, `restored ${restored.length} lease(s); owners have ${config.reattachGraceSeconds}s to re-attach`);
   }
+  // Claims after leases: a claim whose lease did not come back is reserved again.
+  const claims = claimJournal.read();
+  if (claims.unreadable) log.error({}, `claim journal ${claims.unreadable}: starting with no claims restored`);
+  for (const d of claims.dropped) log.warn({ entry: d.index }, `claim journal entry ${d.index} dropped: ${d.reason}`);
+  if (claims.claims.length) {
+    const r = service.claims.restore(claims.claims);
+    for (const d of r.dropped) log.warn({ claim: d.claim.id }, `claim not restored: ${d.reason}`);
+    log.info({ claims: r.restored.map((c) => c.id) }, `restored ${r.restored.length} claim(s)`);
+  }
+  // Unredeemed claims past their TTL, and claims whose pod's cgroup is gone, end (so they do without the device plugin).
+  service.claims.startWatch(CLAIM_SWEEP_MS, (c) => log.info({ claim: c.id }, `claim ended`));
   service.startGraceTimer(config.reattachGraceSeconds, (x) => log.info({ lease: x.lease.id }, `restored lease released: ${x.reason}`));
 
   fdChannel = new FdChannel({

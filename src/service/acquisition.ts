@@ -39,21 +39,28 @@ export class Acquisition {
     checkUsable(groups, req.mode, req.managed);
     const only = req.onlyRequested ? requested : undefined;
     const lease = this.reserve(caller, session.id, groups, req, only);
+    return this.complete('Acquire', caller, lease, groups, only);
+  }
+
+  /** Open and deliver a reserved lease's fds, then audit and announce it (Acquire, and a claim's redemption). */
+  async complete(rpc: string, caller: Caller, lease: Lease, groups: HostGroup[], only: Set<string> | undefined): Promise<Acquired> {
     const res = this.ctx.holdingsFor(lease.id);
     res.members = new Set(groups.flatMap((g) => g.devices.map((d) => d.name)));
     const requestId = newId('R-', 4);
     const items = await this.openAndDeliver(lease, res, requestId, () => {
-      const ready = req.managed ? this.binder.bindForLease(lease, groups, res) : groups;
-      return this.openers[req.mode].open(lease, ready, only, res);
+      const ready = lease.managed ? this.binder.bindForLease(lease, groups, res) : groups;
+      return this.openers[lease.mode].open(lease, ready, only, res);
     });
     const delivered = describeItems(items);
-    this.ctx.audit({ event: 'grant', rpc: 'Acquire', who: who(caller), lease: lease.id, groups: lease.groups, fds: delivered, rule: lease.rule });
+    this.ctx.audit({ event: 'grant', rpc, who: who(caller), lease: lease.id, groups: lease.groups, fds: delivered, rule: lease.rule });
     this.ctx.event({ kind: 'lease-acquired', leaseId: lease.id, owner: lease, group: lease.groups[0] });
     return { lease, requestId, delivered };
   }
 
-  /** Policy, then the lease table: synchronous, so racing acquires cannot both pass. */
+  /** Policy, claims, then the lease table: synchronous, so racing acquires cannot both pass. */
   private reserve(caller: Caller, sessionId: string, groups: HostGroup[], req: AcquireInput, only: Set<string> | undefined): Lease {
+    // A claim's groups are for its redeemer only (RedeemClaim), whoever else asks.
+    this.ctx.claims.assertUnclaimed(groups.map((g) => g.id));
     const decision = decideAcquire(this.ctx.policy(), caller, groups, req.mode, this.ctx.leases.countForUid(caller.uid), req.managed);
     if (!decision.allowed) {
       throw decision.quota

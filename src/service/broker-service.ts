@@ -12,6 +12,9 @@ import { PermissionDeniedError, PreconditionError } from '../broker/errors.js';
 import { LeaseTable, type Lease } from '../broker/lease-table.js';
 import { SessionTable, type Session } from '../broker/session-table.js';
 import { GrantTable, type Grant } from '../broker/grant-table.js';
+import { ClaimTable } from '../broker/claim-table.js';
+import { Cgroups, type CgroupPort } from '../kernel/cgroup.js';
+import { Claims, type ClaimJournalPort } from './claims.js';
 import { DEFAULT_LIMITS, type Limits } from '../broker/limits.js';
 import { isAdmin, type Policy } from '../broker/policy.js';
 import { who, type AuditRecord } from '../broker/audit.js';
@@ -49,6 +52,9 @@ export interface ServiceOptions {
   limits?: Limits;
   observer?: ServiceObserver;
   now?: () => Date;
+  /** Claims: the pods' cgroups (real /proc and cgroup2 by default), and their journal. */
+  cgroups?: CgroupPort;
+  claimJournal?: ClaimJournalPort;
 }
 
 export class BrokerService extends EventEmitter {
@@ -57,6 +63,7 @@ export class BrokerService extends EventEmitter {
   readonly grants = new GrantTable();
   readonly started: Date;
   readonly ctx: ServiceContext;
+  readonly claims: Claims;
   #o: ServiceOptions;
   #binder: Binder;
   #restarts: Restarts;
@@ -74,7 +81,7 @@ export class BrokerService extends EventEmitter {
     this.#binder = new Binder(o.host, o.criticalOverride);
     const resources = new Map<string, LeaseResources>();
     this.ctx = {
-      host: o.host, policy: o.policy, leases: this.leases, sessions: this.sessions, grants: this.grants, resources,
+      host: o.host, policy: o.policy, leases: this.leases, sessions: this.sessions, grants: this.grants, claims: new ClaimTable(() => newId('C-')), resources,
       fdStore: o.fdStore, now, notify: o.notify, deliver: o.deliver,
       audit: (r) => o.audit({ audit: true, time: now().toISOString(), ...r }),
       event: (e) => this.event(e),
@@ -90,6 +97,7 @@ export class BrokerService extends EventEmitter {
     };
     this.#acquisition = new Acquisition(this.ctx, openers(this.ctx), this.#binder);
     this.#restarts = new Restarts(this.ctx);
+    this.claims = new Claims(this.ctx, this.#acquisition, (c) => this.requireAdmin(c), o.cgroups ?? new Cgroups(), o.claimJournal);
     this.#guard = new RpcGuard(this.ctx.audit);
   }
 
@@ -208,6 +216,7 @@ export class BrokerService extends EventEmitter {
   end(lease: Lease, reason: string, announce = true): void {
     if (!this.leases.release(lease.id)) return;
     this.ctx.persist();
+    this.claims.leaseEnded(lease);
     this.grants.dropLease(lease.id);
     this.ctx.resources.get(lease.id)?.close();
     this.ctx.resources.delete(lease.id);
@@ -269,6 +278,7 @@ export class BrokerService extends EventEmitter {
   stop(): void {
     this.#stopping = true;
     this.#restarts.stopGraceTimer();
+    this.claims.stopWatch();
     for (const res of this.ctx.resources.values()) res.detach();
   }
 

@@ -6,6 +6,7 @@ import type { Host } from '../kernel/host.js';
 import type { Lease, LeaseTable } from '../broker/lease-table.js';
 import type { SessionTable } from '../broker/session-table.js';
 import type { GrantTable } from '../broker/grant-table.js';
+import type { ClaimTable } from '../broker/claim-table.js';
 import type { Policy } from '../broker/policy.js';
 import type { AuditRecord } from '../broker/audit.js';
 import type { LeaseResources } from './lease-resources.js';
@@ -19,6 +20,8 @@ export interface ServiceContext {
   leases: LeaseTable;
   sessions: SessionTable;
   grants: GrantTable;
+  /** Groups reserved for a redeemer to come (src/service/claims.ts). */
+  claims: ClaimTable;
   /** The kernel-side holdings of each live lease, by lease id. */
   resources: Map<string, LeaseResources>;
   fdStore?: FdStorePort;

@@ -31,6 +31,7 @@ export interface BrokerEvent {
   leaseId?: string;
   owner?: Lease;
   reason?: string;
+  claimId?: string;
 }
 
 /** One device's move during Bind/Unbind. */

@@ -10,6 +10,7 @@ export interface Event {
   'lease_id'?: (string);
   'owner'?: (_vfiobroker_v1_Owner | null);
   'reason'?: (string);
+  'claim_id'?: (string);
 }
 
 export interface Event__Output {
@@ -20,4 +21,5 @@ export interface Event__Output {
   'lease_id': (string);
   'owner': (_vfiobroker_v1_Owner__Output | null);
   'reason': (string);
+  'claim_id': (string);
 }
