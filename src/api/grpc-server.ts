@@ -55,6 +55,7 @@ const CODE: Record<StatusName, grpc.status> = {
   RESOURCE_EXHAUSTED: grpc.status.RESOURCE_EXHAUSTED,
   UNAVAILABLE: grpc.status.UNAVAILABLE,
   ABORTED: grpc.status.ABORTED,
+  DEADLINE_EXCEEDED: grpc.status.DEADLINE_EXCEEDED,
   INTERNAL: grpc.status.INTERNAL,
   UNIMPLEMENTED: grpc.status.UNIMPLEMENTED,
 };
