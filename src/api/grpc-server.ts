@@ -124,7 +124,8 @@ export class GrpcApiServer {
       this.#net.listen({ path: p, backlog: 4096 }, () => { this.#net.off('error', reject); resolve(); });
     });
     fs.chmodSync(p, this.#o.socketMode ?? 0o660);
-    if (this.#o.socketGid !== undefined) fs.chownSync(p, 0, this.#o.socketGid);
+    // Under the unit (Group=vfio-broker) the socket is born with its group: no chown, no CAP_CHOWN.
+    if (this.#o.socketGid !== undefined && fs.statSync(p).gid !== this.#o.socketGid) fs.chownSync(p, 0, this.#o.socketGid);
   }
 
   get connections(): number {

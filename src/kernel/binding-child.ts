@@ -13,6 +13,8 @@ export type ChildReply =
   | { error: { message: string; bindError: boolean; code?: string } };
 
 const [op, root, device, expectedJson] = process.argv.slice(2);
+// Loaded: from here on the time taken is the kernel's (the parent's deadline starts now).
+process.stdout.write('started\n');
 let reply: ChildReply;
 try {
   const b = new DriverBinder(root);

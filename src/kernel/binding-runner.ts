@@ -23,6 +23,8 @@ const devLoader: Promise<string | null> = here.endsWith('.ts')
   : Promise.resolve(null);
 
 export const DEFAULT_BIND_DEADLINE_MS = 10_000;
+/** Starting node is not the kernel's time (seconds on a loaded or emulated machine): bounded apart. */
+const START_LIMIT_MS = 120_000;
 
 export class BindTimeoutError extends Error {
   override name = 'BindTimeoutError';
@@ -59,7 +61,7 @@ export async function runBinding(move: BindMove, deadlineMs = DEFAULT_BIND_DEADL
     child.on('close', (code, signal) => {
       let reply: ChildReply;
       try {
-        reply = JSON.parse(out) as ChildReply;
+        reply = JSON.parse(out.replace(/^started\n/, '')) as ChildReply;
       } catch {
         reject(new Error(`binding helper for ${move.device} ended (${signal ?? code}) without a result${err ? `: ${err.trim()}` : ''}`));
         return;
@@ -71,13 +73,25 @@ export async function runBinding(move: BindMove, deadlineMs = DEFAULT_BIND_DEADL
   });
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
+    // Nothing has been written before "started": a child that never gets there is simply killed.
     timer = setTimeout(() => {
-      // The stuck child must not keep the daemon's loop alive at shutdown.
-      child.unref();
-      (child.stdout as unknown as { unref?(): void }).unref?.();
-      (child.stderr as unknown as { unref?(): void }).unref?.();
-      reject(new BindTimeoutError(move.device, move.op, deadlineMs, done.then(() => undefined, () => undefined)));
-    }, deadlineMs);
+      child.kill('SIGKILL');
+      reject(new Error(`binding helper for ${move.device} did not start within ${START_LIMIT_MS / 1000} s`));
+    }, START_LIMIT_MS);
+    // The first listener above has already appended this chunk to `out`.
+    const onData = () => {
+      if (!out.startsWith('started\n')) return;
+      child.stdout.off('data', onData);
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        // The stuck child must not keep the daemon's loop alive at shutdown.
+        child.unref();
+        (child.stdout as unknown as { unref?(): void }).unref?.();
+        (child.stderr as unknown as { unref?(): void }).unref?.();
+        reject(new BindTimeoutError(move.device, move.op, deadlineMs, done.then(() => undefined, () => undefined)));
+      }, deadlineMs);
+    };
+    child.stdout.on('data', onData);
   });
   try {
     return await Promise.race([done, deadline]);

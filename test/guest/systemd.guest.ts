@@ -184,7 +184,8 @@ export default async function (t: Test, variant: string) {
     const score = /Overall exposure level for \S+: ([\d.]+) (\S+)/.exec(r.stdout);
     t.ok(score, 'an exposure score');
     t.comment(`systemd-analyze security ${UNIT}: ${score?.[1]} ${score?.[2]}`);
-    t.ok(Number(score?.[1]) < 5, `exposure ${score?.[1]} (lower is better; brokering devices needs some privilege)`);
+    t.ok(Number(score?.[1]) <= 2.0, `exposure ${score?.[1]} ≤ 2.0 (issue 10's target; brokering devices needs some privilege)`);
+    t.comment(r.stdout.split('\n').filter((l) => l.startsWith('✗')).map((l) => l.replace(/\s{2,}/g, '  ')).join('\n'));
   });
 
   // Last: if the guard ever failed, the unbind would hang the daemon (and the watchdog restart it).
