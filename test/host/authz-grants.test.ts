@@ -46,7 +46,7 @@ t.test('grants: with and without uid, pid-bound, expired, single-use, revoked', 
   const host = new FakeHost([group(1, [edu('0000:00:03.0')])], { realFds: realLibc() });
   // Real processes: pid-bound grants need their start times from the real /proc.
   const proc = new Procfs('/proc');
-  host.describe = (pid: number) => proc.describe(pid);
+  (host as { describe(pid: number): object }).describe = (pid: number) => proc.describe(pid);
   const h = await startHarness(host, { rules: [{ name: 'vms', uids: [NOBODY], devices: { any: true }, allowShare: true }] });
   const spec = JSON.stringify({ api: h.config.apiSocket, fd: h.config.fdSocket });
   const [owner, a, b, stranger] = await Promise.all([peer(spec, NOBODY), peer(spec, NOBODY), peer(spec, NOBODY), peer(spec, STRANGER)]);
