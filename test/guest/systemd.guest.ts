@@ -35,7 +35,10 @@ async function until<T>(what: string, fn: () => T | undefined | false, ms = 120_
   }
 }
 
-const ready = () => until('vfio-brokerd active with its sockets', () => show('ActiveState') === 'active' && fs.existsSync(API) && fs.existsSync(FD));
+const ready = () => until('vfio-brokerd active with its sockets', () => show('ActiveState') === 'active' && fs.existsSync(API) && fs.existsSync(FD)).catch((e: Error) => {
+  // What went wrong is in the unit's journal: say it here, where the test output is.
+  throw new Error(`${e.message}; the unit's journal:\n${sh(`journalctl -b -u ${UNIT} --no-pager -o short-monotonic | tail -n 40`).stdout}`);
+});
 
 async function ctl(args: string[]): Promise<{ code: number; out: string }> {
   let out = '';
@@ -60,6 +63,7 @@ export default async function (t: Test, variant: string) {
     t.ok(DEB && fs.existsSync(DEB), `the package built on the host: ${DEB}`);
     const r = await dpkg(['-i', DEB]);
     t.equal(r.code, 0, `dpkg -i (${r.seconds.toFixed(1)} s) ${r.out.slice(-800)}`);
+    if (r.code !== 0) t.comment(`the unit's journal:\n${sh(`journalctl -b -u ${UNIT} --no-pager -o short-monotonic | tail -n 60`).stdout}`);
     await ready();
     checkInstalled(t);
     // What an operator does next: edit the conffiles (a policy, and the test-only
