@@ -86,14 +86,17 @@ export default async function (t: Test, variant: string) {
     return `${lat.length} answered, median ${s[s.length >> 1]?.toFixed(1)} ms, p100 ${s.at(-1)?.toFixed(1)} ms`;
   };
   const blocked = new RegExp(`${bdf.replace(/\./g, '\\.')}: No device request channel registered, blocked until released by user`);
+  // Long client deadlines: under TCG the binding helper alone can take a minute to start.
+  const callUnbind = () => api.call('Unbind', { group: gid }, 900_000);
+  const callBind = () => api.call('Bind', { group: gid }, 900_000);
   const settle = (p: Promise<unknown>) => p.then((r) => ({ ok: true as const, r }), (e: BrokerCallError) => ({ ok: false as const, e }));
 
   await t.test('Unbind of a device held open: other RPCs answered meanwhile, DEADLINE_EXCEEDED at the deadline', async (t) => {
     const holder = hold();
-    t.equal((await holder.step('held')).op, 'held', `pid ${holder.child.pid} holds ${bdf}'s device fd (group ${gid})`);
+    t.equal((await holder.step('held', 600_000)).op, 'held', `pid ${holder.child.pid} holds ${bdf}'s device fd (group ${gid})`);
     const baseline = await probe(new Promise(() => {}), 20);
     const log = kernelLog();
-    const unbind = settle(api.unbind(gid));
+    const unbind = settle(callUnbind());
     // From the moment the kernel says the unbind waits for the holder, until Unbind answers.
     const line = await log.until(blocked);
     log.close();
@@ -110,16 +113,16 @@ export default async function (t: Test, variant: string) {
       t.match(res.e.message, /did not finish within 15000 ms: the kernel waits for its current user/);
       t.equal(res.e.details.device, bdf, 'the refusal names the device');
     }
-    const again = await settle(api.unbind(gid));
+    const again = await settle(callUnbind());
     t.equal(again.ok ? 'OK' : again.e.codeName, 'ABORTED', 'a second move of the group is refused while the first waits in the kernel');
-    const bind = await settle(api.bind(gid));
+    const bind = await settle(callBind());
     t.equal(bind.ok ? 'OK' : bind.e.codeName, 'ABORTED', 'so is a Bind');
     holder.child.kill('SIGKILL');
     await holder.exited;
     let moved = false;
     for (let i = 0; i < 300 && !moved; i++) {
       await sleep(100);
-      const r = await settle(api.bind(gid));
+      const r = await settle(callBind());
       moved = r.ok;
       if (!r.ok && r.e.codeName !== 'ABORTED') throw r.e;
     }
@@ -129,9 +132,9 @@ export default async function (t: Test, variant: string) {
 
   await t.test('Unbind of a device held open completes when the fd is closed before the deadline', async (t) => {
     const holder = hold();
-    await holder.step('held');
+    await holder.step('held', 600_000);
     const log = kernelLog();
-    const unbind = settle(api.unbind(gid));
+    const unbind = settle(callUnbind());
     await log.until(blocked);
     log.close();
     const lat = await probe(unbind, 6);
