@@ -56,6 +56,7 @@ const CODE: Record<StatusName, grpc.status> = {
   RESOURCE_EXHAUSTED: grpc.status.RESOURCE_EXHAUSTED,
   UNAVAILABLE: grpc.status.UNAVAILABLE,
   ABORTED: grpc.status.ABORTED,
+  DEADLINE_EXCEEDED: grpc.status.DEADLINE_EXCEEDED,
   INTERNAL: grpc.status.INTERNAL,
   UNIMPLEMENTED: grpc.status.UNIMPLEMENTED,
 };
@@ -124,7 +125,8 @@ export class GrpcApiServer {
       this.#net.listen({ path: p, backlog: 4096 }, () => { this.#net.off('error', reject); resolve(); });
     });
     fs.chmodSync(p, this.#o.socketMode ?? 0o660);
-    if (this.#o.socketGid !== undefined) fs.chownSync(p, 0, this.#o.socketGid);
+    // Under the unit (Group=vfio-broker) the socket is born with its group: no chown, no CAP_CHOWN.
+    if (this.#o.socketGid !== undefined && fs.statSync(p).gid !== this.#o.socketGid) fs.chownSync(p, 0, this.#o.socketGid);
   }
 
   get connections(): number {

@@ -14,6 +14,7 @@ export type StatusName =
   | 'RESOURCE_EXHAUSTED'
   | 'UNAVAILABLE'
   | 'ABORTED'
+  | 'DEADLINE_EXCEEDED'
   | 'INTERNAL'
   | 'UNIMPLEMENTED';
 
@@ -75,6 +76,17 @@ export class StillHeldError extends BrokerError {
 /** The operation raced with something that changed the state under it (lease ended mid-call). */
 export class AbortedError extends BrokerError {
   readonly status = 'ABORTED' as const;
+}
+
+/**
+ * A driver move (Bind, Unbind, a managed lease's binding or its undoing) did not
+ * finish within the configured deadline (`bindDeadlineSeconds`, default 10):
+ * vfio-pci waits for the device's current user to close it. The move goes on
+ * and completes when they do; until then the group refuses another move
+ * (ABORTED). DEADLINE_EXCEEDED as gRPC defines it: the state may still change.
+ */
+export class BindingDeadlineError extends BrokerError {
+  readonly status = 'DEADLINE_EXCEEDED' as const;
 }
 
 /** A kernel call failed in a way the broker has no better word for. */

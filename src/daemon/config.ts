@@ -31,6 +31,8 @@ export interface Config {
   reattachGraceSeconds: number;
   /** Devices that Bind may take from their driver although the host uses them (explicit operator override). */
   criticalOverride: string[];
+  /** How long one driver move (bind/unbind of a device) may take before the RPC answers DEADLINE_EXCEEDED. */
+  bindDeadlineSeconds: number;
   /** Per-uid and per-object bounds (src/broker/limits.ts); each answered with RESOURCE_EXHAUSTED naming it. */
   limits: Limits;
   /** Test-only hooks (event-loop hang trigger); never enable in production. */
@@ -52,6 +54,7 @@ export const DEFAULTS: Config = {
   auditFile: null,
   reattachGraceSeconds: 60,
   criticalOverride: [],
+  bindDeadlineSeconds: 10,
   limits: DEFAULT_LIMITS,
   testHooks: false,
 };
@@ -69,6 +72,7 @@ const FLAGS: Record<string, keyof Config> = {
   '--log-level': 'logLevel',
   '--audit-file': 'auditFile',
   '--reattach-grace': 'reattachGraceSeconds',
+  '--bind-deadline': 'bindDeadlineSeconds',
 };
 
 export const USAGE = `usage: vfio-brokerd [--config FILE] [options]
@@ -90,6 +94,7 @@ options (each overrides the config file):
   --log-level LEVEL      trace|debug|info|warn|error (default info)
   --audit-file PATH      also append audit records to this file
   --reattach-grace SEC   how long restored leases wait for their owner (default 60)
+  --bind-deadline SEC    how long a driver bind/unbind may take before DEADLINE_EXCEEDED (default 10)
   --test-hooks           enable test-only hooks (never in production)
 `;
 
@@ -122,6 +127,9 @@ export function loadConfig(argv: string[], env = process.env): Config {
     for (const k of Object.keys(fromFile)) if (!(k in DEFAULTS) && k !== 'comment') throw new ConfigError(`${path0}: unknown option "${k}"`);
   }
   const c = { ...DEFAULTS, ...fromFile, ...over } as Record<string, unknown>;
+  const secs = Number(c.bindDeadlineSeconds);
+  if (!Number.isFinite(secs) || secs <= 0 || secs > 3600) throw new ConfigError(`bindDeadlineSeconds must be a number of seconds in (0, 3600], got ${JSON.stringify(c.bindDeadlineSeconds)}`);
+  c.bindDeadlineSeconds = secs;
   for (const k of ['httpPort', 'reattachGraceSeconds'] as const) {
     const n = Number(c[k]);
     if (!Number.isInteger(n) || n < 0) throw new ConfigError(`${k} must be a whole number ≥ 0, got ${JSON.stringify(c[k])}`);

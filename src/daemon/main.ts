@@ -19,7 +19,7 @@ export async function main(argv: string[]): Promise<number> {
   if (process.getuid?.() !== 0) process.stderr.write('vfio-brokerd: warning: not running as root; opening VFIO devices will fail\n');
   let daemon;
   try {
-    daemon = await startDaemon(config, { host: new VfioHost(config.sysfsRoot) });
+    daemon = await startDaemon(config, { host: new VfioHost(config.sysfsRoot, undefined, { bindDeadlineMs: config.bindDeadlineSeconds * 1000 }) });
   } catch (e) {
     const msg = e instanceof PolicyError ? e.message : `cannot start: ${(e as Error).message}`;
     process.stderr.write(`vfio-brokerd: ${msg}\n`);

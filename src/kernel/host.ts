@@ -24,6 +24,8 @@ export interface LegacyHandles {
   groups: Map<number, OwnedFd>;
 }
 
+export interface BindStep { fromDriver: string | null; toDriver: string | null; changed: boolean; note: string }
+
 export interface Holder {
   pid: number;
   uid: number;
@@ -67,10 +69,14 @@ export interface Host {
   setMemlock(pid: number, bytes: number): void;
   /** Whether a process still exists with the given start time. */
   alive(pid: number, startTime?: string): boolean;
-  /** Bind one PCI device to vfio-pci (verified); returns the driver it came from. */
-  bindVfio(device: string): { fromDriver: string | null; toDriver: string | null; changed: boolean; note: string };
-  /** Clear driver_override and reprobe; `expected` is the driver recorded at bind time. */
-  restoreDriver(device: string, expected: string | null): { fromDriver: string | null; toDriver: string | null; changed: boolean; note: string };
+  /**
+   * Bind one PCI device to vfio-pci (verified); returns the driver it came from.
+   * Off the event loop with a deadline: past it, rejects with a BindTimeoutError
+   * (src/kernel/binding-runner.ts) while the move goes on until the kernel lets it finish.
+   */
+  bindVfio(device: string): Promise<BindStep>;
+  /** Clear driver_override and reprobe; `expected` is the driver recorded at bind time. Same deadline. */
+  restoreDriver(device: string, expected: string | null): Promise<BindStep>;
   /** Why the host itself depends on a device (mounted filesystems, routed NICs), by device name. */
   criticalUses(): Map<string, { reason: string }[]>;
   /** Exe and start time of a pid (best effort), read once when its connection is accepted. */

@@ -247,7 +247,8 @@ export class SeqpacketServer extends EventEmitter<{ connection: [SeqpacketConnec
       const { addr, len } = sockaddrUn(this.path);
       check(libc, `bind(${this.path})`, libc.bind(n, addr, len));
       fs.chmodSync(this.path, opts.mode ?? 0o660);
-      if (opts.gid !== undefined) fs.chownSync(this.path, 0, opts.gid);
+      // Born with the right group under the unit (Group=): then no chown (nor CAP_CHOWN) is needed.
+      if (opts.gid !== undefined && fs.statSync(this.path).gid !== opts.gid) fs.chownSync(this.path, 0, opts.gid);
       check(libc, `listen(${this.path})`, libc.listen(n, opts.backlog ?? 4096));
     } catch (e) {
       fd.close();

@@ -15,7 +15,8 @@ import { Device } from './vfio/device.js';
 import { DeviceRequestWatch } from './vfio/device-request.js';
 import { Procfs } from './procfs.js';
 import { raiseMemlock } from './rlimit.js';
-import { DriverBinder } from './driver-binding.js';
+import { DriverBinder, type BindResult } from './driver-binding.js';
+import { BindTimeoutError, DEFAULT_BIND_DEADLINE_MS, runBinding, type BindMove } from './binding-runner.js';
 import { HostCriticalGuard } from './host-critical.js';
 
 export class VfioHost implements Host {
@@ -24,9 +25,11 @@ export class VfioHost implements Host {
   readonly proc: Procfs;
   readonly binder: DriverBinder;
   readonly guard: HostCriticalGuard;
+  readonly bindDeadlineMs: number;
   #libc: RawLibc;
 
-  constructor(root = '/', libc: RawLibc = realLibc()) {
+  constructor(root = '/', libc: RawLibc = realLibc(), opts: { bindDeadlineMs?: number } = {}) {
+    this.bindDeadlineMs = opts.bindDeadlineMs ?? DEFAULT_BIND_DEADLINE_MS;
     this.root = root;
     this.live = new LiveInventory(root);
     this.proc = new Procfs(path.join(root, 'proc'));
@@ -124,21 +127,23 @@ export class VfioHost implements Host {
 
   // The caller reads the inventory right after a bind: its group is re-read now,
   // without waiting for the kernel's uevent (which re-reads it once more).
-  bindVfio(device: string) {
-    try {
-      const r = this.binder.bind(device);
-      return { fromDriver: r.fromDriver, toDriver: r.toDriver, changed: r.changed, note: r.note };
-    } finally {
-      this.live.refreshDevice(device);
-    }
+  async bindVfio(device: string) {
+    return pick(await this.move({ op: 'bind', root: this.root, device }));
   }
 
-  restoreDriver(device: string, expected: string | null) {
+  async restoreDriver(device: string, expected: string | null) {
+    return pick(await this.move({ op: 'restore', root: this.root, device, expected }));
+  }
+
+  /** The sysfs writes in a child with a deadline (binding-runner.ts): a stuck unbind never stalls the loop. */
+  private async move(m: BindMove): Promise<BindResult> {
     try {
-      const r = this.binder.restore(device, expected);
-      return { fromDriver: r.fromDriver, toDriver: r.toDriver, changed: r.changed, note: r.note };
+      return await runBinding(m, this.bindDeadlineMs);
+    } catch (e) {
+      if (e instanceof BindTimeoutError) void e.finished.then(() => this.live.refreshDevice(m.device));
+      throw e;
     } finally {
-      this.live.refreshDevice(device);
+      this.live.refreshDevice(m.device);
     }
   }
 
@@ -154,3 +159,5 @@ export class VfioHost implements Host {
     return this.proc.describe(pid);
   }
 }
+
+const pick = (r: BindResult) => ({ fromDriver: r.fromDriver, toDriver: r.toDriver, changed: r.changed, note: r.note });

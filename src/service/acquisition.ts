@@ -37,6 +37,7 @@ export class Acquisition {
     const session = this.ctx.sessions.authorize(req.sessionId, req.secret, caller);
     const { groups, requested } = resolveGroups(this.ctx.host, req.groups, req.devices);
     checkUsable(groups, req.mode, req.managed);
+    this.binder.assertIdle(groups);
     const only = req.onlyRequested ? requested : undefined;
     const lease = this.reserve(caller, session.id, groups, req, only);
     return this.complete('Acquire', caller, lease, groups, only);
@@ -47,8 +48,11 @@ export class Acquisition {
     const res = this.ctx.holdingsFor(lease.id);
     res.members = new Set(groups.flatMap((g) => g.devices.map((d) => d.name)));
     const requestId = newId('R-', 4);
-    const items = await this.openAndDeliver(lease, res, requestId, () => {
-      const ready = lease.managed ? this.binder.bindForLease(lease, groups, res) : groups;
+    const items = await this.openAndDeliver(lease, res, requestId, async () => {
+      if (!lease.managed) return this.openers[lease.mode].open(lease, groups, only, res);
+      const ready = await this.binder.bindForLease(lease, groups, res);
+      // Binding takes a while off the loop: the owner may have gone meanwhile.
+      this.ctx.leases.assertLive(lease);
       return this.openers[lease.mode].open(lease, ready, only, res);
     });
     const delivered = describeItems(items);
@@ -77,13 +81,13 @@ export class Acquisition {
    * The journal is on disk before any fd leaves, and a lease whose owner went
    * away meanwhile opens nothing.
    */
-  private async openAndDeliver(lease: Lease, res: LeaseResources, requestId: string, open: () => DeliveryItem[]): Promise<DeliveryItem[]> {
+  private async openAndDeliver(lease: Lease, res: LeaseResources, requestId: string, open: () => Promise<DeliveryItem[]>): Promise<DeliveryItem[]> {
     let items: DeliveryItem[] = [];
     try {
       this.ctx.persist();
       await this.ctx.flushed();
       this.ctx.leases.assertLive(lease);
-      items = open();
+      items = await open();
       if (lease.memlockBytes > 0) this.applyMemlock(lease.owner, lease.memlockBytes);
       await this.ctx.deliver(lease.sessionId!, requestId, items);
       this.ctx.leases.assertLive(lease);

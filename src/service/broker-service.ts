@@ -226,20 +226,20 @@ export class BrokerService extends EventEmitter {
     }
   }
 
-  bind(caller: Caller, raw: unknown): BindOutcome[] {
+  bind(caller: Caller, raw: unknown): Promise<BindOutcome[]> {
     return this.adminBinding('Bind', caller, raw, (g) => this.#binder.bind(g));
   }
 
-  unbind(caller: Caller, raw: unknown): BindOutcome[] {
+  unbind(caller: Caller, raw: unknown): Promise<BindOutcome[]> {
     return this.adminBinding('Unbind', caller, raw, (g) => this.#binder.restore(g));
   }
 
-  private adminBinding(rpc: 'Bind' | 'Unbind', caller: Caller, raw: unknown, op: (g: GroupView['group']) => BindOutcome[]): BindOutcome[] {
-    return this.#guard.runSync(rpc, caller, () => {
+  private adminBinding(rpc: 'Bind' | 'Unbind', caller: Caller, raw: unknown, op: (g: GroupView['group']) => Promise<BindOutcome[]>): Promise<BindOutcome[]> {
+    return this.#guard.run(rpc, caller, async () => {
       this.requireAdmin(caller);
       const { group, owner } = this.getGroup(raw);
       if (owner) throw new PreconditionError(`group ${group.id} is leased (${owner.id}); release it first`, { group: group.id, lease: owner.id });
-      const res = op(group);
+      const res = await op(group);
       this.ctx.audit({ event: rpc === 'Bind' ? 'bind' : 'unbind', rpc, who: who(caller), groups: [group.id], reason: res.map((r) => `${r.device}:${r.fromDriver ?? '-'}->${r.toDriver ?? '-'}`).join(' ') });
       return res;
     });

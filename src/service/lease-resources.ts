@@ -13,7 +13,7 @@ export interface Watch { close(): void }
 export interface ResourceDeps {
   fdStore?: FdStorePort;
   /** Give a managed lease's group back to its host drivers. */
-  restoreBinding(group: number): void;
+  restoreBinding(group: number): void | Promise<void>;
   warn(message: string): void;
 }
 
@@ -88,10 +88,12 @@ export class LeaseResources {
       closeHandles(h);
     }
     for (const g of this.#bound.splice(0)) {
+      const warn = (e: unknown) => this.#deps.warn(`restoring drivers of group ${g} after lease ${this.leaseId}: ${(e as Error).message}`);
       try {
-        this.#deps.restoreBinding(g);
+        // Off the loop, with the binding deadline: a device still in use past it is logged, not waited for.
+        void this.#deps.restoreBinding(g)?.catch(warn);
       } catch (e) {
-        this.#deps.warn(`restoring drivers of group ${g} after lease ${this.leaseId}: ${(e as Error).message}`);
+        warn(e);
       }
     }
   }

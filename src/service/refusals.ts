@@ -4,10 +4,11 @@
  * RPC goes through so that each refusal is typed and audited the same way.
  */
 import { SysError } from '../kernel/sys-error.js';
+import { BindTimeoutError } from '../kernel/binding-runner.js';
 import { InvalidNameError, NoSuchDeviceError, NoSuchGroupError } from '../kernel/sysfs/errors.js';
 import type { Host, HostGroup } from '../kernel/host.js';
 import {
-  BrokerError, InternalError, InvalidArgumentError, NotFoundError, PreconditionError, StillHeldError,
+  BindingDeadlineError, BrokerError, InternalError, InvalidArgumentError, NotFoundError, PreconditionError, StillHeldError,
 } from '../broker/errors.js';
 
 /** Run a kernel step, turning the errnos that mean something to a client into typed refusals. */
@@ -15,13 +16,29 @@ export function kernelStep<T>(host: Host, groups: HostGroup[], fn: () => T): T {
   try {
     return fn();
   } catch (e) {
-    if (!(e instanceof SysError)) throw e;
-    switch (e.code) {
-      case 'EBUSY': throw stillHeld(host, groups, e.op);
-      case 'EPERM': case 'EACCES': throw new PreconditionError(`the kernel refused: ${e.message}`, { op: e.op, errno: e.code });
-      case 'ENODEV': case 'ENOENT': throw new NotFoundError(`device went away: ${e.message}`, { op: e.op, errno: e.code });
-      default: throw new InternalError(e.message, { op: e.op, errno: e.code });
-    }
+    throw kernelRefusal(host, groups, e);
+  }
+}
+
+/** The same for a step that runs off the event loop (driver binding), with its deadline. */
+export async function kernelStepAsync<T>(host: Host, groups: HostGroup[], fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    throw kernelRefusal(host, groups, e);
+  }
+}
+
+function kernelRefusal(host: Host, groups: HostGroup[], e: unknown): unknown {
+  if (e instanceof BindTimeoutError) {
+    return new BindingDeadlineError(e.message, { device: e.device, deadlineMs: e.deadlineMs, groups: groups.map((g) => g.id).join(',') });
+  }
+  if (!(e instanceof SysError)) return e;
+  switch (e.code) {
+    case 'EBUSY': return stillHeld(host, groups, e.op);
+    case 'EPERM': case 'EACCES': return new PreconditionError(`the kernel refused: ${e.message}`, { op: e.op, errno: e.code });
+    case 'ENODEV': case 'ENOENT': return new NotFoundError(`device went away: ${e.message}`, { op: e.op, errno: e.code });
+    default: return new InternalError(e.message, { op: e.op, errno: e.code });
   }
 }
 

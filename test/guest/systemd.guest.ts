@@ -35,7 +35,10 @@ async function until<T>(what: string, fn: () => T | undefined | false, ms = 120_
   }
 }
 
-const ready = () => until('vfio-brokerd active with its sockets', () => show('ActiveState') === 'active' && fs.existsSync(API) && fs.existsSync(FD));
+const ready = () => until('vfio-brokerd active with its sockets', () => show('ActiveState') === 'active' && fs.existsSync(API) && fs.existsSync(FD)).catch((e: Error) => {
+  // What went wrong is in the unit's journal: say it here, where the test output is.
+  throw new Error(`${e.message}; the unit's journal:\n${sh(`journalctl -b -u ${UNIT} --no-pager -o short-monotonic | tail -n 40`).stdout}`);
+});
 
 async function ctl(args: string[]): Promise<{ code: number; out: string }> {
   let out = '';
@@ -60,6 +63,7 @@ export default async function (t: Test, variant: string) {
     t.ok(DEB && fs.existsSync(DEB), `the package built on the host: ${DEB}`);
     const r = await dpkg(['-i', DEB]);
     t.equal(r.code, 0, `dpkg -i (${r.seconds.toFixed(1)} s) ${r.out.slice(-800)}`);
+    if (r.code !== 0) t.comment(`the unit's journal:\n${sh(`journalctl -b -u ${UNIT} --no-pager -o short-monotonic | tail -n 60`).stdout}`);
     await ready();
     checkInstalled(t);
     // What an operator does next: edit the conffiles (a policy, and the test-only
@@ -184,7 +188,8 @@ export default async function (t: Test, variant: string) {
     const score = /Overall exposure level for \S+: ([\d.]+) (\S+)/.exec(r.stdout);
     t.ok(score, 'an exposure score');
     t.comment(`systemd-analyze security ${UNIT}: ${score?.[1]} ${score?.[2]}`);
-    t.ok(Number(score?.[1]) < 5, `exposure ${score?.[1]} (lower is better; brokering devices needs some privilege)`);
+    t.ok(Number(score?.[1]) <= 2.0, `exposure ${score?.[1]} ≤ 2.0 (issue 10's target; brokering devices needs some privilege)`);
+    t.comment(r.stdout.split('\n').filter((l) => l.startsWith('✗')).map((l) => l.replace(/\s{2,}/g, '  ')).join('\n'));
   });
 
   // Last: if the guard ever failed, the unbind would hang the daemon (and the watchdog restart it).

@@ -257,24 +257,25 @@ t.test('deny-all policy still lets root in', async (t) => {
 t.test('bind / unbind (admin) with the host-critical guard; managed leases bind and restore', async (t) => {
   const { svc, host } = setup(parsePolicy({ rules: [{ name: 'u', uids: [1000], devices: { any: true }, allowManaged: true }] }, names));
   await t.rejects(Promise.resolve().then(() => svc.bind(user(10), 3)), PermissionDeniedError);
-  const r = svc.bind(root(1), 3);
+  const r = await svc.bind(root(1), 3);
   t.same(r.map((x) => [x.device, x.fromDriver, x.toDriver]), [['0000:03:01.0', 'vfio-pci', 'vfio-pci'], ['0000:03:02.0', 'virtio-pci', 'vfio-pci']]);
   t.equal(svc.getGroup(3).group.viable, true, 'now viable');
-  const back = svc.unbind(root(1), 3);
+  const back = await svc.unbind(root(1), 3);
   t.same(back.find((x) => x.device === '0000:03:02.0')?.toDriver, 'virtio-pci', 'original driver restored');
   t.equal(svc.getGroup(3).group.viable, false);
 
   host.critical.set('0000:03:02.0', [{ reason: 'backs the root filesystem (9p)' }]);
-  const e = t.throws(() => svc.bind(root(1), 3)) as unknown as PreconditionError;
+  const e = await svc.bind(root(1), 3).then(() => null, (x: unknown) => x as PreconditionError);
   t.type(e, PreconditionError);
-  t.match(e.message, /0000:03:02.0 backs the root filesystem/);
+  t.match(e!.message, /0000:03:02.0 backs the root filesystem/);
   host.critical.clear();
 
   const s = svc.openSession(user(10));
   const lease = await svc.acquire(user(10), acq(s, { groups: [3], managed: true }));
   t.same(lease.delivered.filter((d) => d.role === 'device').map((d) => d.device), ['0000:03:01.0', '0000:03:02.0']);
-  t.throws(() => svc.bind(root(1), 3), PreconditionError, 'no rebinding a leased group');
+  await t.rejects(svc.bind(root(1), 3), PreconditionError, 'no rebinding a leased group');
   svc.release(user(10), s.id, undefined, lease.lease.id);
+  await new Promise((r) => setImmediate(r)); // the restore runs off the loop
   t.equal(host.groups.find((g) => g.id === 3)!.devices[1].driver, 'virtio-pci', 'managed release restores the driver');
 });
 

@@ -14,6 +14,6 @@ export const admin = ({ service: s, unary }: HandlerKit, statusExtra?: () => Sta
     return { holders: res.holders.map(wire.holder), owner: res.owner ? wire.owner(res.owner) : undefined };
   }),
   Status: unary(() => ({ ...wire.status(s.status()), ...statusExtra?.() })),
-  Bind: unary((c, r) => ({ devices: s.bind(c, r.group).map(wire.binding) })),
-  Unbind: unary((c, r) => ({ devices: s.unbind(c, r.group).map(wire.binding) })),
+  Bind: unary(async (c, r) => ({ devices: (await s.bind(c, r.group)).map(wire.binding) })),
+  Unbind: unary(async (c, r) => ({ devices: (await s.unbind(c, r.group)).map(wire.binding) })),
 });

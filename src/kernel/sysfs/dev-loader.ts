@@ -11,3 +11,12 @@ export function loaderUrl(): string | null {
     return null;
   }
 }
+
+/** The same loader for a child process: the URL to pass to `node --import`. */
+export function importLoaderUrl(): string | null {
+  try {
+    return import.meta.resolve('tsx');
+  } catch {
+    return null;
+  }
+}
