@@ -77,6 +77,7 @@ export class ApiClient {
   revoke = (leaseId: string, deadlineMs: number) => this.call('Revoke', { lease_id: leaseId, deadline_ms: deadlineMs }, deadlineMs + 30_000);
   bind = (group: number) => this.call('Bind', { group }, 60_000);
   unbind = (group: number) => this.call('Unbind', { group }, 60_000);
+  setGroupType = (group: number, type: string, restore = false) => this.call('SetGroupType', { group, type, restore }, 60_000);
 
   /** Server stream of events; returns the call so the caller can cancel it. */
   watch(onEvent: (e: WireEvent) => void, onEnd: (err?: BrokerCallError) => void, includeCurrent = false): grpc.ClientReadableStream<WireEvent> {

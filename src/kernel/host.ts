@@ -8,8 +8,10 @@ import type { OwnedFd } from './owned-fd.js';
 import type { GroupFacts } from '../broker/types.js';
 import type { DeviceInfo, GroupInfo } from './sysfs/inventory.js';
 import type { DeviceEvent } from './sysfs/live-inventory.js';
+import type { GroupType } from './sysfs/group-type.js';
 
 export type { DeviceEvent } from './sysfs/live-inventory.js';
+export type { GroupType } from './sysfs/group-type.js';
 
 /** What the service needs of a sysfs group: the inventory's own types, narrowed. */
 export type HostDevice = Pick<DeviceInfo, 'name' | 'bus' | 'driver' | 'driverOverride' | 'vendor' | 'device' | 'class' | 'bridge' | 'cdev'>;
@@ -71,6 +73,11 @@ export interface Host {
   bindVfio(device: string): { fromDriver: string | null; toDriver: string | null; changed: boolean; note: string };
   /** Clear driver_override and reprobe; `expected` is the driver recorded at bind time. */
   restoreDriver(device: string, expected: string | null): { fromDriver: string | null; toDriver: string | null; changed: boolean; note: string };
+  /**
+   * Write an IOMMU group's default domain type (sysfs `type`) and return what the
+   * kernel shows afterwards. A SysError with EPERM when a driver is bound.
+   */
+  setGroupType(group: number, type: GroupType): string;
   /** Why the host itself depends on a device (mounted filesystems, routed NICs), by device name. */
   criticalUses(): Map<string, { reason: string }[]>;
   /** Exe and start time of a pid (best effort), read once when its connection is accepted. */

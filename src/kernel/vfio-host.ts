@@ -17,6 +17,7 @@ import { Procfs } from './procfs.js';
 import { raiseMemlock } from './rlimit.js';
 import { DriverBinder } from './driver-binding.js';
 import { HostCriticalGuard } from './host-critical.js';
+import { writeGroupType, type GroupType } from './sysfs/group-type.js';
 
 export class VfioHost implements Host {
   readonly root: string;
@@ -139,6 +140,14 @@ export class VfioHost implements Host {
       return { fromDriver: r.fromDriver, toDriver: r.toDriver, changed: r.changed, note: r.note };
     } finally {
       this.live.refreshDevice(device);
+    }
+  }
+
+  setGroupType(group: number, type: GroupType): string {
+    try {
+      return writeGroupType(this.root, group, type);
+    } finally {
+      this.live.refreshGroup(group);
     }
   }
 

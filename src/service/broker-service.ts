@@ -21,6 +21,7 @@ import type { ServiceContext } from './context.js';
 import { LeaseResources } from './lease-resources.js';
 import { openers } from './lease-opener.js';
 import { Binder } from './binding.js';
+import { GroupTypes } from './group-type.js';
 import { Restarts, type Released } from './restarts.js';
 import { Acquisition, type AcquireInput, type Acquired } from './acquisition.js';
 import { revokeLease } from './revocation.js';
@@ -57,6 +58,8 @@ export class BrokerService extends EventEmitter {
   readonly grants = new GrantTable();
   readonly started: Date;
   readonly ctx: ServiceContext;
+  /** Admin: IOMMU group type changes (SetGroupType). */
+  readonly groupTypes: GroupTypes;
   #o: ServiceOptions;
   #binder: Binder;
   #restarts: Restarts;
@@ -91,6 +94,7 @@ export class BrokerService extends EventEmitter {
     this.#acquisition = new Acquisition(this.ctx, openers(this.ctx), this.#binder);
     this.#restarts = new Restarts(this.ctx);
     this.#guard = new RpcGuard(this.ctx.audit);
+    this.groupTypes = new GroupTypes(this.ctx, this.#guard, (c) => this.requireAdmin(c));
   }
 
   get host(): Host {
