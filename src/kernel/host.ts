@@ -14,7 +14,7 @@ export type { DeviceEvent } from './sysfs/live-inventory.js';
 export type { GroupType } from './sysfs/group-type.js';
 
 /** What the service needs of a sysfs group: the inventory's own types, narrowed. */
-export type HostDevice = Pick<DeviceInfo, 'name' | 'bus' | 'driver' | 'driverOverride' | 'vendor' | 'device' | 'class' | 'bridge' | 'cdev'>;
+export type HostDevice = Pick<DeviceInfo, 'name' | 'bus' | 'driver' | 'driverOverride' | 'vendor' | 'device' | 'class' | 'bridge' | 'cdev' | 'upstream'>;
 
 export interface HostGroup extends GroupFacts, Omit<GroupInfo, 'devices'> {
   devices: HostDevice[];

@@ -34,11 +34,11 @@ export default async function (t: Test, variant: string) {
     for (const mode of ['legacy', 'iommufd'] as const) {
       await t.test(`${mode}: INTx (with unmask) and MSI reach an eventfd in a uid 65534 process`, async (t) => {
         const c = h.client(NOBODY, [{ op: 'acquire', devices: [edu], mode }, { op: 'edu-irq', device: edu, kinds: ['intx', 'msi'] }, { op: 'release' }]);
-        const a = await c.step('acquire');
+        const a = await c.step('acquire', 600_000);
         t.equal(a.ok, true, `acquired in ${mode} mode ${JSON.stringify(a)}`);
         if (mode === 'iommufd') t.match(a, { iommufd: true, container: false, cdevs: [edu] }, 'only an iommufd and a cdev were handed over');
         else t.match(a, { container: true, devices: [edu] }, 'a container, the group and the device fd were handed over');
-        const r = await c.step('edu-irq', 120_000);
+        const r = await c.step('edu-irq', 600_000);
         t.equal(r.ok, true, JSON.stringify(r));
         if (mode === 'iommufd') t.ok(c.lines.some((l) => l.op === 'bound' && l.ok), 'the cdev was bound to the iommufd and attached to an IOAS first');
         if (r.ok) checkRounds(t, r.rounds, mode);
