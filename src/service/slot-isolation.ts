@@ -13,6 +13,8 @@ import type { ServiceContext } from './context.js';
 import { checkUsable } from './inventory-view.js';
 
 export function withSlotSiblings(ctx: ServiceContext, caller: Caller, asked: HostGroup[], mode: Mode, managed: boolean): HostGroup[] {
+  // A group asked for that is already owned gets the usual refusal (ALREADY_EXISTS, with the owner) from the lease table.
+  if (asked.some((g) => ctx.leases.ownerOf(g.id))) return asked;
   const all = ctx.host.scan();
   const siblings = slotSiblings(asked, all);
   if (siblings.length === 0) return asked;
