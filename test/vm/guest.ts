@@ -119,6 +119,11 @@ export function qemuArgs(variant: Variant, kernel: string, initrd: string, conso
     '-device', 'edu,bus=br2,addr=1', '-device', 'virtio-rng-pci,bus=br2,addr=2',
     // A second standalone edu, for tests that need two free groups at once.
     '-device', 'edu,addr=0x6',
+    // A multifunction slot: two root ports as functions 0 and 1 of slot 7, an edu
+    // behind each. The ports have ACS, so the kernel gives each edu its own group;
+    // slot isolation (policy slotIsolation) leases them together.
+    '-device', 'pcie-root-port,id=rp3,chassis=3,addr=0x7.0,multifunction=on', '-device', 'pcie-root-port,id=rp4,chassis=4,addr=0x7.1',
+    '-device', 'edu,bus=rp3', '-device', 'edu,bus=rp4',
   ];
 }
 
