@@ -55,7 +55,7 @@ export default async function (t: Test, variant: string) {
     });
 
     await t.test('refused, naming the sibling group, when the caller may not lease it', async (t) => {
-      const c = h.client(NARROW, [{ op: 'acquire', devices: [a] }]);
+      const c = h.client(NARROW, [{ op: 'acquire', devices: [a] }], { gid: NOBODY }); // nogroup: the sockets' group
       const r = await c.step('acquire', 600_000);
       t.equal(r.code, 'FAILED_PRECONDITION');
       t.match(r.message, new RegExp(`slot isolation: ${b} \\(group ${gb}\\) shares PCI slot ${topo.slot!.ports[0].replace(/\.[0-7]$/, '')} with ${a}, so the lease must take group ${gb} too, and it cannot: the policy does not let uid ${NARROW} lease it`));
