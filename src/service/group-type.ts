@@ -4,7 +4,7 @@
  * is bound to any device of the group; the broker also refuses while the group
  * is leased, and says which device and driver stand in the way. The type found
  * before the broker's first change is remembered (in memory, for this daemon's
- * lifetime) so that `restore` puts it back.
+ * lifetime) until `restore` puts it back, even if set back by hand meanwhile.
  */
 import type { Caller } from '../broker/types.js';
 import { InvalidArgumentError, PreconditionError } from '../broker/errors.js';
@@ -59,7 +59,6 @@ export class GroupTypes {
       const now = kernelStep(this.ctx.host, [group], () => this.ctx.host.setGroupType(id, target));
       if (restore) this.#original.delete(id);
       else if (!this.#original.has(id)) this.#original.set(id, previous);
-      else if (this.#original.get(id) === now) this.#original.delete(id);
       this.ctx.audit({ event: 'group-type', rpc: 'SetGroupType', who: who(caller), groups: [id], reason: `${previous} -> ${now}${restore ? ' (restore)' : ''}` });
       return { group: id, previous, type: now, original: this.#original.get(id) ?? '', restored: restore };
     });
