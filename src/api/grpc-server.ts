@@ -31,6 +31,7 @@ import { leases } from './handlers/leases.js';
 import { sharing } from './handlers/sharing.js';
 import { admin } from './handlers/admin.js';
 import { claims } from './handlers/claims.js';
+import { groupType } from './handlers/group-type.js';
 
 export interface GrpcServerOptions {
   service: BrokerService;
@@ -203,6 +204,7 @@ export class GrpcApiServer {
       ...sharing(kit),
       ...admin(kit, this.#o.statusExtra),
       ...claims(kit),
+      ...groupType(kit),
       Watch: (call: WatchCall) => {
         // Discovery is open to every authenticated connection; this only checks there is one.
         try {

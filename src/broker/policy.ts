@@ -44,6 +44,12 @@ export interface Policy {
   adminNoiommu: boolean;
   /** Longest lifetime a share grant may ask for. */
   maxGrantSeconds: number;
+  /**
+   * Slot isolation ("B:D" granularity, src/broker/slots.ts): a lease takes every
+   * group in or behind the same PCI slot as its devices. A host-wide property of
+   * the hardware, so one setting for every rule.
+   */
+  slotIsolation?: boolean;
 }
 
 export const DEFAULT_MAX_GRANT_SECONDS = 3600;
@@ -70,7 +76,7 @@ const RULE_KEYS = new Set([
   'allowNoiommu', 'allowShare', 'allowManaged', 'comment',
 ]);
 const SELECTOR_KEYS = new Set(['groups', 'devices', 'vendorDevice', 'classes', 'any']);
-const TOP_KEYS = new Set(['adminGroups', 'rules', 'adminNoiommu', 'maxGrantSeconds', 'comment']);
+const TOP_KEYS = new Set(['adminGroups', 'rules', 'adminNoiommu', 'maxGrantSeconds', 'slotIsolation', 'comment']);
 
 /** "1g", "512m", "65792k", or a plain byte count. */
 export function parseSize(v: unknown): number | undefined {
@@ -139,10 +145,11 @@ export function parsePolicy(doc: unknown, names: NameResolver): Policy {
     });
   });
   if (top.adminNoiommu !== undefined && typeof top.adminNoiommu !== 'boolean') problems.push('adminNoiommu must be true or false');
+  if (top.slotIsolation !== undefined && typeof top.slotIsolation !== 'boolean') problems.push('slotIsolation must be true or false');
   const maxGrant = top.maxGrantSeconds ?? DEFAULT_MAX_GRANT_SECONDS;
   if (!Number.isInteger(maxGrant) || (maxGrant as number) < 1) problems.push('maxGrantSeconds must be a whole number ≥ 1');
   if (problems.length) throw new PolicyError(problems);
-  return { adminGids, rules, adminNoiommu: top.adminNoiommu === true, maxGrantSeconds: maxGrant as number };
+  return { adminGids, rules, adminNoiommu: top.adminNoiommu === true, maxGrantSeconds: maxGrant as number, slotIsolation: top.slotIsolation === true };
 }
 
 function idList(v: unknown, where: string, byName: (n: string) => number | undefined, what: string, problems: string[]): number[] {

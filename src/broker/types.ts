@@ -33,6 +33,8 @@ export interface DeviceFacts {
   class?: string;
   bridge: boolean;
   cdev: string | null;
+  /** PCI devices above this one, root port first (the slots it sits behind); absent when unknown. */
+  upstream?: string[];
 }
 
 export { isVfioDriver } from './input.js';

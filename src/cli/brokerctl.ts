@@ -31,6 +31,10 @@ commands:
   status                 daemon summary
   bind N / unbind N      bind group N's devices to vfio-pci / restore their drivers (admin)
 ${CLAIM_HELP}
+  group-type N TYPE      set group N's IOMMU type: DMA, DMA-FQ, identity or auto; refused
+                         while it is leased or a driver is bound to any device of it (admin)
+  group-type N --restore put back the type the daemon found before its first change (admin)
+
 options:
   -s, --socket PATH      API socket (default $VFIO_BROKER_API or /run/vfio-broker/api.sock)
   -o, --output FORMAT    table (default) or json
@@ -126,6 +130,14 @@ export async function main(argv: string[], out: Out = process.stdout, err: Out =
       }
       case 'claims': await listClaims(api, print); return EXIT.ok;
       case 'claim': await claimCommand(api, rest, print); return EXIT.ok;
+      case 'group-type': {
+        const group = num(rest[0], 'a group number');
+        const restore = rest[1] === '--restore';
+        if (!restore && !rest[1]) throw new UsageError('group-type needs a type (DMA, DMA-FQ, identity, auto) or --restore');
+        const r = await api.setGroupType(group, restore ? '' : rest[1], restore);
+        print(r, () => `group ${r.group}: ${r.previous} -> ${r.type}${r.restored ? ' (restored)' : r.original ? ` (was ${r.original}; restore with: group-type ${r.group} --restore)` : ''}`);
+        return EXIT.ok;
+      }
       case 'watch': {
         return await new Promise<number>((resolve) => {
           const stream = api.watch(

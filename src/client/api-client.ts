@@ -99,6 +99,7 @@ export class ApiClient {
     this.call('CreateClaim', { groups: o.groups ?? [], devices: o.devices ?? [], mode: MODE_WIRE[o.mode ?? 'legacy'], owner_ref: o.ownerRef ?? '', ttl_seconds: o.ttlSeconds ?? 0 });
   listClaims = () => this.call('ListClaims').then((r) => r.claims);
   endClaim = (claimId: string, reason = '') => this.call('EndClaim', { claim_id: claimId, reason }).then((r) => r.claim);
+  setGroupType = (group: number, type: string, restore = false) => this.call('SetGroupType', { group, type, restore }, 60_000);
 
   /** Server stream of events; returns the call so the caller can cancel it. */
   watch(onEvent: (e: WireEvent) => void, onEnd: (err?: BrokerCallError) => void, includeCurrent = false): grpc.ClientReadableStream<WireEvent> {

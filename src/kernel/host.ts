@@ -8,11 +8,13 @@ import type { OwnedFd } from './owned-fd.js';
 import type { GroupFacts } from '../broker/types.js';
 import type { DeviceInfo, GroupInfo } from './sysfs/inventory.js';
 import type { DeviceEvent } from './sysfs/live-inventory.js';
+import type { GroupType } from './sysfs/group-type.js';
 
 export type { DeviceEvent } from './sysfs/live-inventory.js';
+export type { GroupType } from './sysfs/group-type.js';
 
 /** What the service needs of a sysfs group: the inventory's own types, narrowed. */
-export type HostDevice = Pick<DeviceInfo, 'name' | 'bus' | 'driver' | 'driverOverride' | 'vendor' | 'device' | 'class' | 'bridge' | 'cdev'>;
+export type HostDevice = Pick<DeviceInfo, 'name' | 'bus' | 'driver' | 'driverOverride' | 'vendor' | 'device' | 'class' | 'bridge' | 'cdev' | 'upstream'>;
 
 export interface HostGroup extends GroupFacts, Omit<GroupInfo, 'devices'> {
   devices: HostDevice[];
@@ -77,6 +79,11 @@ export interface Host {
   bindVfio(device: string): Promise<BindStep>;
   /** Clear driver_override and reprobe; `expected` is the driver recorded at bind time. Same deadline. */
   restoreDriver(device: string, expected: string | null): Promise<BindStep>;
+  /**
+   * Write an IOMMU group's default domain type (sysfs `type`) and return what the
+   * kernel shows afterwards. A SysError with EPERM when a driver is bound.
+   */
+  setGroupType(group: number, type: GroupType): string;
   /** Why the host itself depends on a device (mounted filesystems, routed NICs), by device name. */
   criticalUses(): Map<string, { reason: string }[]>;
   /** Exe and start time of a pid (best effort), read once when its connection is accepted. */

@@ -18,6 +18,7 @@ import { raiseMemlock } from './rlimit.js';
 import { DriverBinder, type BindResult } from './driver-binding.js';
 import { BindTimeoutError, DEFAULT_BIND_DEADLINE_MS, runBinding, type BindMove } from './binding-runner.js';
 import { HostCriticalGuard } from './host-critical.js';
+import { writeGroupType, type GroupType } from './sysfs/group-type.js';
 
 export class VfioHost implements Host {
   readonly root: string;
@@ -144,6 +145,14 @@ export class VfioHost implements Host {
       throw e;
     } finally {
       this.live.refreshDevice(m.device);
+    }
+  }
+
+  setGroupType(group: number, type: GroupType): string {
+    try {
+      return writeGroupType(this.root, group, type);
+    } finally {
+      this.live.refreshGroup(group);
     }
   }
 

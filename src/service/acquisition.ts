@@ -15,6 +15,7 @@ import type { Binder } from './binding.js';
 import type { LeaseOpener } from './lease-opener.js';
 import type { LeaseResources } from './lease-resources.js';
 import { checkUsable, resolveGroups } from './inventory-view.js';
+import { withSlotSiblings } from './slot-isolation.js';
 import { newId, newSecret } from './ids.js';
 import { closeUnkept, describeItems, type Delivered, type DeliveryItem } from './types.js';
 
@@ -35,8 +36,9 @@ export class Acquisition {
 
   async acquire(caller: Caller, req: AcquireInput): Promise<Acquired> {
     const session = this.ctx.sessions.authorize(req.sessionId, req.secret, caller);
-    const { groups, requested } = resolveGroups(this.ctx.host, req.groups, req.devices);
-    checkUsable(groups, req.mode, req.managed);
+    const { groups: asked, requested } = resolveGroups(this.ctx.host, req.groups, req.devices);
+    checkUsable(asked, req.mode, req.managed);
+    const groups = this.ctx.policy().slotIsolation ? withSlotSiblings(this.ctx, caller, asked, req.mode, req.managed) : asked;
     this.binder.assertIdle(groups);
     const only = req.onlyRequested ? requested : undefined;
     const lease = this.reserve(caller, session.id, groups, req, only);

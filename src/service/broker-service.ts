@@ -24,6 +24,7 @@ import type { ServiceContext } from './context.js';
 import { LeaseResources } from './lease-resources.js';
 import { openers } from './lease-opener.js';
 import { Binder } from './binding.js';
+import { GroupTypes } from './group-type.js';
 import { Restarts, type Released } from './restarts.js';
 import { Acquisition, type AcquireInput, type Acquired } from './acquisition.js';
 import { revokeLease } from './revocation.js';
@@ -64,6 +65,8 @@ export class BrokerService extends EventEmitter {
   readonly started: Date;
   readonly ctx: ServiceContext;
   readonly claims: Claims;
+  /** Admin: IOMMU group type changes (SetGroupType). */
+  readonly groupTypes: GroupTypes;
   #o: ServiceOptions;
   #binder: Binder;
   #restarts: Restarts;
@@ -99,6 +102,7 @@ export class BrokerService extends EventEmitter {
     this.#restarts = new Restarts(this.ctx);
     this.claims = new Claims(this.ctx, this.#acquisition, (c) => this.requireAdmin(c), o.cgroups ?? new Cgroups(), o.claimJournal);
     this.#guard = new RpcGuard(this.ctx.audit);
+    this.groupTypes = new GroupTypes(this.ctx, this.#guard, (c) => this.requireAdmin(c));
   }
 
   get host(): Host {

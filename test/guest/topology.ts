@@ -25,7 +25,23 @@ export interface Topology {
   shared: { bridge: string; edu: string; testdev: string; group: number };
   nonViable: { bridge: string; edu: string; rng: string; group: number };
   ninep: string;
+  /** Two edus behind root ports that are functions of one multifunction slot (absent in older layouts). */
+  slot?: { ports: [string, string]; edus: [string, string] };
   group(bdf: string): number;
+}
+
+/** Edus behind root ports on the root bus whose slot has more than one function. */
+function multifunctionSlot(all: string[], edus: string[]): Topology['slot'] {
+  const slotOf = (b: string) => b.replace(/\.[0-7]$/, '');
+  const behind = edus.filter((e) => { const p = parentOf(e); return /\.[0-7]$/.test(p) && parentOf(p).startsWith('pci0000'); });
+  for (const e of behind) {
+    const sib = behind.find((x) => x !== e && slotOf(parentOf(x)) === slotOf(parentOf(e)));
+    if (sib && all.includes(parentOf(e))) {
+      const pair = [e, sib].sort((a, b) => parentOf(a).localeCompare(parentOf(b)));
+      return { ports: [parentOf(pair[0]), parentOf(pair[1])], edus: [pair[0], pair[1]] };
+    }
+  }
+  return undefined;
 }
 
 export function findTopology(): Topology {
@@ -45,6 +61,7 @@ export function findTopology(): Topology {
     shared: { bridge: parentOf(testdev), edu: sharedEdu, testdev, get group() { return groupOf(testdev); } },
     nonViable: { bridge: parentOf(rng), edu: nvEdu, rng, get group() { return groupOf(rng); } },
     ninep: by(NINEP)[0],
+    slot: multifunctionSlot(all, edus),
     group: groupOf,
   };
 }
@@ -62,6 +79,6 @@ export function bindVfioPci(bdf: string): void {
 
 /** Every edu and the pci-testdev on vfio-pci; virtio-rng stays on virtio-pci (its group stays non-viable). */
 export function bindForTests(t: Topology = findTopology()): Topology {
-  for (const b of [t.standaloneEdu, t.standaloneEdu2, t.shared.edu, t.shared.testdev, t.nonViable.edu]) bindVfioPci(b);
+  for (const b of [t.standaloneEdu, t.standaloneEdu2, t.shared.edu, t.shared.testdev, t.nonViable.edu, ...(t.slot?.edus ?? [])]) bindVfioPci(b);
   return t;
 }

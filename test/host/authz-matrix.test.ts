@@ -45,6 +45,7 @@ const EXPECTED: Record<string, Record<Who, 'allow' | 'deny' | 'n/a'>> = {
   Revoke: { root: 'allow', admin: 'allow', allowed: 'deny', unrelated: 'deny' },
   Bind: { root: 'allow', admin: 'allow', allowed: 'deny', unrelated: 'deny' },
   Unbind: { root: 'allow', admin: 'allow', allowed: 'deny', unrelated: 'deny' },
+  SetGroupType: { root: 'allow', admin: 'allow', allowed: 'deny', unrelated: 'deny' },
 };
 
 t.test('every RPC × root, admin, policy-allowed, unrelated', async (t) => {

@@ -103,6 +103,24 @@ t.test('brokerctl groups/leases/holders over the real socket', async (t) => {
   out = '';
   t.equal(await brokerctl(['-s', h.config.apiSocket, 'group', '77'], w, w), 3, 'not found exit code');
   t.equal(await brokerctl(['-s', h.config.apiSocket, 'bogus'], w, w), 2, 'usage exit code');
+
+  // group-type: refused while leased or bound (exit 1, the reason on stderr), JSON on success.
+  out = '';
+  t.equal(await brokerctl(['-s', h.config.apiSocket, 'group-type', '1', 'identity'], w, w), 1);
+  t.match(out, /FAILED_PRECONDITION: group 1 is leased/);
+  out = '';
+  t.equal(await brokerctl(['-s', h.config.apiSocket, 'group-type', '2', 'identity'], w, w), 1);
+  t.match(out, /0000:00:04.0 is bound to vfio-pci/);
+  t.equal(await brokerctl(['-s', h.config.apiSocket, 'group-type', '2'], w, w), 2, 'no type: usage');
+  const fake = h.daemon.service.host as FakeHost;
+  fake.group(2)!.devices[0].driver = null;
+  out = '';
+  t.equal(await brokerctl(['-s', h.config.apiSocket, '-o', 'json', 'group-type', '2', 'identity'], w, w), 0);
+  t.match(JSON.parse(out), { group: 2, previous: 'DMA', type: 'identity', original: 'DMA', restored: false });
+  out = '';
+  t.equal(await brokerctl(['-s', h.config.apiSocket, 'group-type', '2', '--restore'], w, w), 0);
+  t.match(out, /group 2: identity -> DMA \(restored\)/);
+  fake.group(2)!.devices[0].driver = 'vfio-pci';
   holder.child.kill('SIGKILL');
   await holder.exited;
 });

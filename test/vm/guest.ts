@@ -119,6 +119,11 @@ export function qemuArgs(variant: Variant, kernel: string, initrd: string, conso
     '-device', 'edu,bus=br2,addr=1', '-device', 'virtio-rng-pci,bus=br2,addr=2',
     // A second standalone edu, for tests that need two free groups at once.
     '-device', 'edu,addr=0x6',
+    // A multifunction slot: two root ports as functions 0 and 1 of slot 7, an edu
+    // behind each. The ports have ACS, so the kernel gives each edu its own group;
+    // slot isolation (policy slotIsolation) leases them together.
+    '-device', 'pcie-root-port,id=rp3,chassis=3,addr=0x7.0,multifunction=on', '-device', 'pcie-root-port,id=rp4,chassis=4,addr=0x7.1',
+    '-device', 'edu,bus=rp3', '-device', 'edu,bus=rp4',
   ];
 }
 
@@ -188,7 +193,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
   const opts = dd >= 0 ? args.slice(0, dd) : args;
   const variant = (opts.includes('--variant') ? opts[opts.indexOf('--variant') + 1] : 'iommu') as Variant;
   const command = cmd.length ? cmd.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ') : 'exec node --import tsx test/guest/main.ts';
-  boot({ variant, command, verbose: opts.includes('--verbose'), onTap: (s) => process.stdout.write(s) })
+  boot({ variant, command, verbose: opts.includes('--verbose'), onTap: (s) => process.stdout.write(s), timeoutMs: Number(process.env.VFIO_BROKER_VM_TIMEOUT_MS) || undefined })
     .then((r) => {
       process.stderr.write(`guest: ${variant} boot finished in ${r.seconds.toFixed(1)}s, job exit ${r.exitCode ?? 'unknown (no exit line: guest crashed or timed out)'}\n`);
       if (r.exitCode === null) process.stderr.write(r.consoleLog.split('\n').slice(-40).join('\n') + '\n');

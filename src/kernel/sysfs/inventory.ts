@@ -28,7 +28,11 @@ export interface DeviceInfo {
   /** vfio cdev name (vfio0) under <dev>/vfio-dev/, or null. */
   cdev: string | null;
   numaNode?: number;
+  /** PCI devices above it (bridges, root port first), from its path under /sys/devices. */
+  upstream?: string[];
 }
+
+const PCI_FUNCTION = /^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/;
 
 export interface ReservedRegion {
   start: string;
@@ -184,7 +188,19 @@ export class SysfsInventory {
       d.class = cls;
     }
     if (numa !== undefined && /^-?\d+$/.test(numa)) d.numaNode = Number(numa);
+    const up = this.upstreamOf(p);
+    if (up) d.upstream = up;
     return d;
+  }
+
+  /** The PCI devices a device sits behind: the PCI names in its /sys/devices path, itself excluded. */
+  private upstreamOf(p: string): string[] | undefined {
+    try {
+      const parts = fs.realpathSync(p).split(path.sep);
+      return parts.slice(0, -1).filter((x) => PCI_FUNCTION.test(x));
+    } catch {
+      return undefined;
+    }
   }
 }
 

@@ -122,7 +122,7 @@ export class LiveInventory {
     this.stats.fullScanMs.push(performance.now() - started);
   }
 
-  private refreshGroup(id: number): void {
+  refreshGroup(id: number): void {
     this.stats.groupReads++;
     this.#touched?.add(id);
     const g = this.reader.readGroupIfPresent(id);

@@ -75,10 +75,21 @@ export class Device {
   }
 
   disableIrqs(index: number): void {
+    this.irqAction(index, VFIO_IRQ_SET_ACTION_TRIGGER, 0, 0);
+  }
+
+  /**
+   * MASK or UNMASK (DATA_NONE) interrupts `start..start+count` of an index. A
+   * level-triggered INTx is masked by the kernel each time it fires: the user
+   * acks the device, then unmasks here to get the next one.
+   */
+  irqAction(index: number, action: number, start = 0, count = 1): void {
     const L = LAYOUT.vfio_irq_set;
     const b = struct(L);
-    b.writeUInt32LE(VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER, L.flags);
+    b.writeUInt32LE(VFIO_IRQ_SET_DATA_NONE | action, L.flags);
     b.writeUInt32LE(index, L.index);
+    b.writeUInt32LE(start, L.start);
+    b.writeUInt32LE(count, L.count);
     ioctlStruct(this.libc, this.fd.fd, IOCTL.VFIO_DEVICE_SET_IRQS, b, `device ${this.name}, irq ${index}`);
   }
 

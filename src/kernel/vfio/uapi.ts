@@ -55,6 +55,9 @@ export const VFIO_REGION_INFO_FLAG_WRITE = 1 << 1;
 export const VFIO_REGION_INFO_FLAG_MMAP = 1 << 2;
 
 export const VFIO_IRQ_INFO_EVENTFD = 1 << 0;
+export const VFIO_IRQ_INFO_MASKABLE = 1 << 1;
+export const VFIO_IRQ_INFO_AUTOMASKED = 1 << 2;
+export const VFIO_IRQ_INFO_NORESIZE = 1 << 3;
 export const VFIO_IRQ_SET_DATA_NONE = 1 << 0;
 export const VFIO_IRQ_SET_DATA_BOOL = 1 << 1;
 export const VFIO_IRQ_SET_DATA_EVENTFD = 1 << 2;

@@ -47,6 +47,8 @@ import type { RevokeGrantResponse as _vfiobroker_v1_RevokeGrantResponse, RevokeG
 import type { RevokeRequest as _vfiobroker_v1_RevokeRequest, RevokeRequest__Output as _vfiobroker_v1_RevokeRequest__Output } from './vfiobroker/v1/RevokeRequest.js';
 import type { RevokeResponse as _vfiobroker_v1_RevokeResponse, RevokeResponse__Output as _vfiobroker_v1_RevokeResponse__Output } from './vfiobroker/v1/RevokeResponse.js';
 import type { Session as _vfiobroker_v1_Session, Session__Output as _vfiobroker_v1_Session__Output } from './vfiobroker/v1/Session.js';
+import type { SetGroupTypeRequest as _vfiobroker_v1_SetGroupTypeRequest, SetGroupTypeRequest__Output as _vfiobroker_v1_SetGroupTypeRequest__Output } from './vfiobroker/v1/SetGroupTypeRequest.js';
+import type { SetGroupTypeResponse as _vfiobroker_v1_SetGroupTypeResponse, SetGroupTypeResponse__Output as _vfiobroker_v1_SetGroupTypeResponse__Output } from './vfiobroker/v1/SetGroupTypeResponse.js';
 import type { ShareRequest as _vfiobroker_v1_ShareRequest, ShareRequest__Output as _vfiobroker_v1_ShareRequest__Output } from './vfiobroker/v1/ShareRequest.js';
 import type { ShareResponse as _vfiobroker_v1_ShareResponse, ShareResponse__Output as _vfiobroker_v1_ShareResponse__Output } from './vfiobroker/v1/ShareResponse.js';
 import type { StatusRequest as _vfiobroker_v1_StatusRequest, StatusRequest__Output as _vfiobroker_v1_StatusRequest__Output } from './vfiobroker/v1/StatusRequest.js';
@@ -107,6 +109,8 @@ export interface ProtoGrpcType {
       RevokeRequest: MessageTypeDefinition<_vfiobroker_v1_RevokeRequest, _vfiobroker_v1_RevokeRequest__Output>
       RevokeResponse: MessageTypeDefinition<_vfiobroker_v1_RevokeResponse, _vfiobroker_v1_RevokeResponse__Output>
       Session: MessageTypeDefinition<_vfiobroker_v1_Session, _vfiobroker_v1_Session__Output>
+      SetGroupTypeRequest: MessageTypeDefinition<_vfiobroker_v1_SetGroupTypeRequest, _vfiobroker_v1_SetGroupTypeRequest__Output>
+      SetGroupTypeResponse: MessageTypeDefinition<_vfiobroker_v1_SetGroupTypeResponse, _vfiobroker_v1_SetGroupTypeResponse__Output>
       ShareRequest: MessageTypeDefinition<_vfiobroker_v1_ShareRequest, _vfiobroker_v1_ShareRequest__Output>
       ShareResponse: MessageTypeDefinition<_vfiobroker_v1_ShareResponse, _vfiobroker_v1_ShareResponse__Output>
       StatusRequest: MessageTypeDefinition<_vfiobroker_v1_StatusRequest, _vfiobroker_v1_StatusRequest__Output>

@@ -36,6 +36,8 @@ import type { RevokeGrantRequest as _vfiobroker_v1_RevokeGrantRequest, RevokeGra
 import type { RevokeGrantResponse as _vfiobroker_v1_RevokeGrantResponse, RevokeGrantResponse__Output as _vfiobroker_v1_RevokeGrantResponse__Output } from '../../vfiobroker/v1/RevokeGrantResponse.js';
 import type { RevokeRequest as _vfiobroker_v1_RevokeRequest, RevokeRequest__Output as _vfiobroker_v1_RevokeRequest__Output } from '../../vfiobroker/v1/RevokeRequest.js';
 import type { RevokeResponse as _vfiobroker_v1_RevokeResponse, RevokeResponse__Output as _vfiobroker_v1_RevokeResponse__Output } from '../../vfiobroker/v1/RevokeResponse.js';
+import type { SetGroupTypeRequest as _vfiobroker_v1_SetGroupTypeRequest, SetGroupTypeRequest__Output as _vfiobroker_v1_SetGroupTypeRequest__Output } from '../../vfiobroker/v1/SetGroupTypeRequest.js';
+import type { SetGroupTypeResponse as _vfiobroker_v1_SetGroupTypeResponse, SetGroupTypeResponse__Output as _vfiobroker_v1_SetGroupTypeResponse__Output } from '../../vfiobroker/v1/SetGroupTypeResponse.js';
 import type { ShareRequest as _vfiobroker_v1_ShareRequest, ShareRequest__Output as _vfiobroker_v1_ShareRequest__Output } from '../../vfiobroker/v1/ShareRequest.js';
 import type { ShareResponse as _vfiobroker_v1_ShareResponse, ShareResponse__Output as _vfiobroker_v1_ShareResponse__Output } from '../../vfiobroker/v1/ShareResponse.js';
 import type { StatusRequest as _vfiobroker_v1_StatusRequest, StatusRequest__Output as _vfiobroker_v1_StatusRequest__Output } from '../../vfiobroker/v1/StatusRequest.js';
@@ -196,6 +198,15 @@ export interface BrokerClient extends grpc.Client {
   revokeGrant(argument: _vfiobroker_v1_RevokeGrantRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_vfiobroker_v1_RevokeGrantResponse__Output>): grpc.ClientUnaryCall;
   revokeGrant(argument: _vfiobroker_v1_RevokeGrantRequest, callback: grpc.requestCallback<_vfiobroker_v1_RevokeGrantResponse__Output>): grpc.ClientUnaryCall;
   
+  SetGroupType(argument: _vfiobroker_v1_SetGroupTypeRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_vfiobroker_v1_SetGroupTypeResponse__Output>): grpc.ClientUnaryCall;
+  SetGroupType(argument: _vfiobroker_v1_SetGroupTypeRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_vfiobroker_v1_SetGroupTypeResponse__Output>): grpc.ClientUnaryCall;
+  SetGroupType(argument: _vfiobroker_v1_SetGroupTypeRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_vfiobroker_v1_SetGroupTypeResponse__Output>): grpc.ClientUnaryCall;
+  SetGroupType(argument: _vfiobroker_v1_SetGroupTypeRequest, callback: grpc.requestCallback<_vfiobroker_v1_SetGroupTypeResponse__Output>): grpc.ClientUnaryCall;
+  setGroupType(argument: _vfiobroker_v1_SetGroupTypeRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_vfiobroker_v1_SetGroupTypeResponse__Output>): grpc.ClientUnaryCall;
+  setGroupType(argument: _vfiobroker_v1_SetGroupTypeRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_vfiobroker_v1_SetGroupTypeResponse__Output>): grpc.ClientUnaryCall;
+  setGroupType(argument: _vfiobroker_v1_SetGroupTypeRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_vfiobroker_v1_SetGroupTypeResponse__Output>): grpc.ClientUnaryCall;
+  setGroupType(argument: _vfiobroker_v1_SetGroupTypeRequest, callback: grpc.requestCallback<_vfiobroker_v1_SetGroupTypeResponse__Output>): grpc.ClientUnaryCall;
+  
   Share(argument: _vfiobroker_v1_ShareRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_vfiobroker_v1_ShareResponse__Output>): grpc.ClientUnaryCall;
   Share(argument: _vfiobroker_v1_ShareRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_vfiobroker_v1_ShareResponse__Output>): grpc.ClientUnaryCall;
   Share(argument: _vfiobroker_v1_ShareRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_vfiobroker_v1_ShareResponse__Output>): grpc.ClientUnaryCall;
@@ -265,6 +276,8 @@ export interface BrokerHandlers extends grpc.UntypedServiceImplementation {
   
   RevokeGrant: grpc.handleUnaryCall<_vfiobroker_v1_RevokeGrantRequest__Output, _vfiobroker_v1_RevokeGrantResponse>;
   
+  SetGroupType: grpc.handleUnaryCall<_vfiobroker_v1_SetGroupTypeRequest__Output, _vfiobroker_v1_SetGroupTypeResponse>;
+  
   Share: grpc.handleUnaryCall<_vfiobroker_v1_ShareRequest__Output, _vfiobroker_v1_ShareResponse>;
   
   Status: grpc.handleUnaryCall<_vfiobroker_v1_StatusRequest__Output, _vfiobroker_v1_StatusResponse>;
@@ -293,6 +306,7 @@ export interface BrokerDefinition extends grpc.ServiceDefinition {
   Release: MethodDefinition<_vfiobroker_v1_ReleaseRequest, _vfiobroker_v1_ReleaseResponse, _vfiobroker_v1_ReleaseRequest__Output, _vfiobroker_v1_ReleaseResponse__Output>
   Revoke: MethodDefinition<_vfiobroker_v1_RevokeRequest, _vfiobroker_v1_RevokeResponse, _vfiobroker_v1_RevokeRequest__Output, _vfiobroker_v1_RevokeResponse__Output>
   RevokeGrant: MethodDefinition<_vfiobroker_v1_RevokeGrantRequest, _vfiobroker_v1_RevokeGrantResponse, _vfiobroker_v1_RevokeGrantRequest__Output, _vfiobroker_v1_RevokeGrantResponse__Output>
+  SetGroupType: MethodDefinition<_vfiobroker_v1_SetGroupTypeRequest, _vfiobroker_v1_SetGroupTypeResponse, _vfiobroker_v1_SetGroupTypeRequest__Output, _vfiobroker_v1_SetGroupTypeResponse__Output>
   Share: MethodDefinition<_vfiobroker_v1_ShareRequest, _vfiobroker_v1_ShareResponse, _vfiobroker_v1_ShareRequest__Output, _vfiobroker_v1_ShareResponse__Output>
   Status: MethodDefinition<_vfiobroker_v1_StatusRequest, _vfiobroker_v1_StatusResponse, _vfiobroker_v1_StatusRequest__Output, _vfiobroker_v1_StatusResponse__Output>
   Unbind: MethodDefinition<_vfiobroker_v1_BindRequest, _vfiobroker_v1_BindResponse, _vfiobroker_v1_BindRequest__Output, _vfiobroker_v1_BindResponse__Output>
