@@ -30,6 +30,7 @@ import { leases } from './handlers/leases.js';
 import { sharing } from './handlers/sharing.js';
 import { admin } from './handlers/admin.js';
 import { claims } from './handlers/claims.js';
+import { mdev } from './handlers/mdev.js';
 
 export interface GrpcServerOptions {
   service: BrokerService;
@@ -200,6 +201,7 @@ export class GrpcApiServer {
       ...sharing(kit),
       ...admin(kit, this.#o.statusExtra),
       ...claims(kit),
+      ...mdev(kit),
       Watch: (call: WatchCall) => {
         // Discovery is open to every authenticated connection; this only checks there is one.
         try {

@@ -25,6 +25,13 @@ commands:
   watch                  stream lease and device events until interrupted
   status                 daemon summary
   bind N / unbind N      bind group N's devices to vfio-pci / restore their drivers (admin)
+  mdev types             mediated-device parents and their types (name, available
+                         instances, device API)
+  mdev list              mdev instances: type, parent, group, owner
+  mdev create TYPE [--parent NAME] [--uuid UUID]
+                         create an instance (a random UUID unless given; the first
+                         parent offering TYPE unless given) (admin)
+  mdev remove UUID       remove an instance; refused while it is leased (admin)
 
 options:
   -s, --socket PATH      API socket (default $VFIO_BROKER_API or /run/vfio-broker/api.sock)
@@ -119,6 +126,8 @@ export async function main(argv: string[], out: Out = process.stdout, err: Out =
         print(r, () => table(['DEVICE', 'FROM', 'TO', 'CHANGED', 'NOTE'], r.devices.map((d) => [d.device, d.from_driver || '-', d.to_driver || '-', d.changed ? 'yes' : 'no', d.note || ''])));
         return EXIT.ok;
       }
+      case 'mdev':
+        return await mdevCommand(api, rest, print);
       case 'watch': {
         return await new Promise<number>((resolve) => {
           const stream = api.watch(
@@ -142,6 +151,50 @@ export async function main(argv: string[], out: Out = process.stdout, err: Out =
 }
 
 class UsageError extends Error {}
+
+type Print = (data: unknown, human: () => string) => void;
+
+async function mdevCommand(api: ApiClient, rest: string[], print: Print): Promise<number> {
+  const [sub, ...args] = rest;
+  const opt = (name: string) => {
+    const i = args.indexOf(name);
+    if (i < 0) return '';
+    if (args[i + 1] === undefined) throw new UsageError(`${name} needs a value`);
+    return args.splice(i, 2)[1];
+  };
+  switch (sub) {
+    case 'types': {
+      const { parents } = await api.listMdevTypes();
+      print(parents, () => parents.length === 0 ? 'no mdev parents (no mediated-device driver is loaded)' : table(['PARENT', 'DRIVER', 'TYPE', 'NAME', 'API', 'AVAILABLE', 'INSTANCES'],
+        parents.flatMap((p) => p.types.map((t, i) => [i === 0 ? p.name : '', i === 0 ? p.driver || '-' : '', t.id, t.name || '-', t.device_api || '-', t.available_instances, t.instances.length]))));
+      return EXIT.ok;
+    }
+    case 'list': {
+      const { instances } = await api.listMdevTypes();
+      print(instances, () => instances.length === 0 ? 'no mdev instances' : table(['UUID', 'TYPE', 'PARENT', 'GROUP', 'DRIVER', 'OWNER'],
+        instances.map((i) => [i.uuid, i.type, i.parent, i.has_group ? i.group : '-', i.driver || '-', ownerText(i.owner) + (i.lease_owned ? ' (created for it)' : '')])));
+      return EXIT.ok;
+    }
+    case 'create': {
+      const parent = opt('--parent');
+      const uuid = opt('--uuid');
+      const type = args[0];
+      if (!type) throw new UsageError('mdev create needs a type (see mdev types)');
+      const r = await api.createMdev(type, parent, uuid);
+      const i = r.instance;
+      print(r, () => i ? `created mdev ${i.uuid} (${i.type} on ${i.parent}), group ${i.has_group ? i.group : '-'}` : 'created');
+      return EXIT.ok;
+    }
+    case 'remove': {
+      if (!args[0]) throw new UsageError('mdev remove needs a UUID');
+      const r = await api.removeMdev(args[0]);
+      print(r, () => r.removed ? `removed mdev ${args[0]}` : `removal pending: ${r.note}`);
+      return EXIT.ok;
+    }
+    default:
+      throw new UsageError(sub ? `unknown mdev command ${sub}` : 'mdev needs types, list, create or remove');
+  }
+}
 
 function usage(err: Out, msg: string): number {
   err.write(`vfio-brokerctl: ${msg}\n\n${HELP}`);

@@ -77,6 +77,9 @@ export class ApiClient {
   revoke = (leaseId: string, deadlineMs: number) => this.call('Revoke', { lease_id: leaseId, deadline_ms: deadlineMs }, deadlineMs + 30_000);
   bind = (group: number) => this.call('Bind', { group }, 60_000);
   unbind = (group: number) => this.call('Unbind', { group }, 60_000);
+  listMdevTypes = () => this.call('ListMdevTypes');
+  createMdev = (type: string, parent = '', uuid = '') => this.call('CreateMdev', { type, parent, uuid }, 60_000);
+  removeMdev = (uuid: string) => this.call('RemoveMdev', { uuid }, 60_000);
 
   /** Server stream of events; returns the call so the caller can cancel it. */
   watch(onEvent: (e: WireEvent) => void, onEnd: (err?: BrokerCallError) => void, includeCurrent = false): grpc.ClientReadableStream<WireEvent> {
