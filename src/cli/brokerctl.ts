@@ -81,7 +81,7 @@ export async function main(argv: string[], out: Out = process.stdout, err: Out =
       case 'group': {
         const g = await api.getGroup(num(rest[0], 'a group number'));
         print(g, () => [
-          `group ${g.id}  ${g.dev_node}  type ${g.type || '-'}${g.noiommu ? '  UNSAFE: noiommu (no DMA isolation)' : ''}`,
+          `group ${g.id}  ${g.dev_node}  type ${g.type || '-'}${g.noiommu ? '  UNSAFE: noiommu (no DMA isolation)' : ''}${g.emulated_iommu ? '  emulated IOMMU (mdev)' : ''}`,
           `viable: ${g.viable ? 'yes' : `no — ${g.viability_reason}`}`,
           `modes: ${modesText(g, ', ')}`,
           `owner: ${ownerText(g.owner)}`,
