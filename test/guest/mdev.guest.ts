@@ -128,8 +128,8 @@ export default async function (t: Test, variant: string) {
     t.notOk((await api.listGroups()).some((x) => x.id === inst.group), 'its group gone from the inventory');
   });
 
-  await t.test('Acquire of a type: the broker creates an instance for the lease and removes it at release', async (t) => {
-    const c = h.client(NOBODY, [{ op: 'acquire', mdevType: TYPE }, { op: 'mtty-loopback', device: '*' }, { op: 'release' }]);
+  await t.test('Acquire of a type: the broker creates an instance for the lease and removes it when the lease ends', async (t) => {
+    const c = h.client(NOBODY, [{ op: 'acquire', mdevType: TYPE }, { op: 'mtty-loopback', device: '*' }, { op: 'hold' }]);
     const a = await c.step('acquire');
     t.equal(a.ok, true, JSON.stringify(a));
     const uuid = a.mdevUuid;
@@ -138,9 +138,17 @@ export default async function (t: Test, variant: string) {
     const leases = await api.listLeases();
     t.ok(leases.some((l) => l.mdev_uuid === uuid), 'the lease names its mdev');
     t.equal((await c.step('mtty-loopback')).ok, true, 'and the client drives it');
-    t.equal((await c.step('release')).ok, true);
+    await c.step('hold');
+    c.child.kill('SIGTERM');
     await c.exited;
-    t.ok(await gone(uuid), 'removed after the release');
+    t.ok(await gone(uuid), 'removed once the owner exited and its lease ended');
+
+    const r = h.client(NOBODY, [{ op: 'acquire', mdevType: TYPE }, { op: 'release' }]);
+    const a2 = await r.step('acquire');
+    t.equal(a2.ok, true, JSON.stringify(a2));
+    t.equal((await r.step('release')).ok, true);
+    await r.exited;
+    t.ok(await gone(a2.mdevUuid), 'and after an explicit release');
     t.ok(h.audit().some((x: any) => x.event === 'mdev-create' && x.rpc === 'Acquire'), 'creation audited');
   });
 
