@@ -32,6 +32,7 @@ import { sharing } from './handlers/sharing.js';
 import { admin } from './handlers/admin.js';
 import { claims } from './handlers/claims.js';
 import { groupType } from './handlers/group-type.js';
+import { mdev } from './handlers/mdev.js';
 
 export interface GrpcServerOptions {
   service: BrokerService;
@@ -205,6 +206,7 @@ export class GrpcApiServer {
       ...admin(kit, this.#o.statusExtra),
       ...claims(kit),
       ...groupType(kit),
+      ...mdev(kit),
       Watch: (call: WatchCall) => {
         // Discovery is open to every authenticated connection; this only checks there is one.
         try {

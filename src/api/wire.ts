@@ -45,12 +45,14 @@ export function group(x: { group: HostGroup; owner?: Lease; modes: Mode[] }, see
     devices: g.devices.map((d) => ({
       name: d.name, bus: d.bus ?? '', driver: d.driver ?? '', vendor: d.vendor ?? '', device: d.device ?? '',
       class: d.class ?? '', bridge: d.bridge, cdev: d.cdev ?? '', driver_override: d.driverOverride ?? '',
+      mdev_type: d.mdevType ?? '', mdev_parent: d.mdevParent ?? '',
     })),
     viable: g.viable,
     viability_reason: g.viabilityReason,
     type: g.type ?? '',
     reserved_regions: g.reservedRegions,
     noiommu: g.noiommu,
+    emulated_iommu: g.emulatedIommu,
     dev_node: g.devNode,
     modes: x.modes.map((m) => MODE_WIRE[m]),
     owner: x.owner ? owner(x.owner, sees(x.owner)) : undefined,
@@ -58,7 +60,7 @@ export function group(x: { group: HostGroup; owner?: Lease; modes: Mode[] }, see
 }
 
 export function lease(l: Lease, shares: number, full = true): WireLease {
-  return { id: l.id, groups: l.groups, owner: owner(l, full), devices: l.devices, mode: MODE_WIRE[l.mode], state: l.state, shares };
+  return { id: l.id, groups: l.groups, owner: owner(l, full), devices: l.devices, mode: MODE_WIRE[l.mode], state: l.state, shares, mdev_uuid: l.mdev ?? '' };
 }
 
 export function grant(g: Grant): WireGrant {

@@ -7,7 +7,7 @@ import type { Caller, FdRole } from './types.js';
  */
 export interface AuditRecord {
   audit: true;
-  event: 'grant' | 'refusal' | 'release' | 'revoke' | 'share' | 'bind' | 'unbind' | 'claim' | 'group-type';
+  event: 'grant' | 'refusal' | 'release' | 'revoke' | 'share' | 'bind' | 'unbind' | 'claim' | 'group-type' | 'mdev-create' | 'mdev-remove';
   time: string;
   who: { pid: number; uid: number; gid: number; exe?: string };
   rpc: string;

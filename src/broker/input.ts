@@ -47,6 +47,31 @@ export function isVfioDriver(driver: string | null | undefined): boolean {
   return typeof driver === 'string' && driver.startsWith('vfio');
 }
 
+/**
+ * Whether a device is handed to userspace through VFIO: bound to a vfio driver, or
+ * a mediated device bound to its vendor driver (mtty, nvidia-vgpu, i915's GVT-g):
+ * every mdev driver is a VFIO driver, registering the device with vfio itself.
+ */
+export function isVfioBound(d: { bus?: string | null; driver: string | null | undefined }): boolean {
+  return isVfioDriver(d.driver) || (d.bus === 'mdev' && typeof d.driver === 'string' && d.driver !== '');
+}
+
+/** An mdev type id as sysfs names it (<parent driver>-<type>: mtty-2, nvidia-35, i915-GVTg_V5_4). */
+export const MDEV_TYPE = /^[A-Za-z0-9][A-Za-z0-9_.:+-]{0,63}$/;
+/** An mdev instance name: a UUID, lower case as the kernel prints it (%pUl). */
+export const MDEV_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export function requireMdevType(v: unknown, what = 'mdev type'): string {
+  if (typeof v !== 'string' || !MDEV_TYPE.test(v)) throw new InvalidArgumentError(`invalid ${what} ${quoted(v)}: expected a name such as mtty-2`);
+  return v;
+}
+
+export function requireMdevUuid(v: unknown): string {
+  const s = typeof v === 'string' ? v.toLowerCase() : v;
+  if (typeof s !== 'string' || !MDEV_UUID.test(s)) throw new InvalidArgumentError(`invalid mdev UUID ${quoted(v)}: expected 8-4-4-4-12 hex digits`);
+  return s;
+}
+
 /** Quote client input for a message, clipped so it cannot bloat a reply or a log line. */
 export function quoted(v: unknown, max = 80): string {
   return JSON.stringify(String(v)).slice(0, max);

@@ -24,6 +24,8 @@ export interface Lease {
    * for leases restored from a journal older than this field.
    */
   allowShare?: boolean;
+  /** An mdev the broker created for this lease (Acquire of a type): removed when the lease ends. */
+  mdev?: string;
   /** Secret that lets the same owner re-attach after a daemon restart. */
   secret: string;
 }
@@ -38,6 +40,7 @@ export interface ReserveRequest {
   memlockBytes: number;
   managed: boolean;
   allowShare?: boolean;
+  mdev?: string;
   now: Date;
 }
 
@@ -108,6 +111,7 @@ export class LeaseTable {
       memlockBytes: req.memlockBytes,
       managed: req.managed,
       allowShare: req.allowShare,
+      ...(req.mdev ? { mdev: req.mdev } : {}),
       secret,
     };
     this.insert(lease);

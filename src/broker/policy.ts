@@ -5,7 +5,7 @@
  * pure and cheap. The default is deny for everyone except root and the admin group.
  */
 import type { Caller, GroupFacts, Mode } from './types.js';
-import { DEVICE_NAME, isVfioDriver } from './input.js';
+import { DEVICE_NAME, MDEV_TYPE, isVfioBound } from './input.js';
 
 export interface DeviceSelector {
   /** Group numbers. */
@@ -16,6 +16,8 @@ export interface DeviceSelector {
   vendorDevice?: string[];
   /** Class prefixes such as "0x0200" or "0x00ff00". */
   classes?: string[];
+  /** Mediated device types by id (mtty-2, nvidia-35): covers instances of them, and Acquire of the type. */
+  mdevTypes?: string[];
   /** Every device. */
   any?: boolean;
 }
@@ -75,7 +77,7 @@ const RULE_KEYS = new Set([
   'name', 'users', 'uids', 'groups', 'gids', 'devices', 'modes', 'maxLeases', 'memlock', 'memlockBytes',
   'allowNoiommu', 'allowShare', 'allowManaged', 'comment',
 ]);
-const SELECTOR_KEYS = new Set(['groups', 'devices', 'vendorDevice', 'classes', 'any']);
+const SELECTOR_KEYS = new Set(['groups', 'devices', 'vendorDevice', 'classes', 'mdevTypes', 'any']);
 const TOP_KEYS = new Set(['adminGroups', 'rules', 'adminNoiommu', 'maxGrantSeconds', 'slotIsolation', 'comment']);
 
 /** "1g", "512m", "65792k", or a plain byte count. */
@@ -193,6 +195,7 @@ function selector(v: unknown, where: string, problems: string[]): DeviceSelector
     devices: strings('devices', DEVICE_NAME, 'device names such as "0000:01:00.0"'),
     vendorDevice: strings('vendorDevice', /^(0x)?([0-9a-f]{4}|\*):(0x)?([0-9a-f]{4}|\*)$/i, '"vvvv:dddd" ids'),
     classes: strings('classes', /^(0x)?[0-9a-f]{2,6}$/i, 'class prefixes such as "0x0200"'),
+    mdevTypes: strings('mdevTypes', MDEV_TYPE, 'mdev type ids such as "mtty-2"'),
   };
   if (s.groups !== undefined) {
     if (!Array.isArray(s.groups) || s.groups.some((g) => !Number.isInteger(g) || (g as number) < 0)) problems.push(`${where}.groups must be a list of group numbers`);
@@ -220,6 +223,7 @@ export function selectorMatchesGroup(sel: DeviceSelector, g: GroupFacts): boolea
       return (v === '*' || v === hex(d.vendor)) && (dv === '*' || dv === hex(d.device));
     })) return true;
     if (sel.classes?.some((c) => hex(d.class).startsWith(hex(c)))) return true;
+    if (d.mdevType && sel.mdevTypes?.includes(d.mdevType.toLowerCase())) return true;
     return false;
   });
 }
@@ -264,7 +268,7 @@ export function decideAcquire(policy: Policy, c: Caller, groups: GroupFacts[], m
   return { allowed: false, quota, reason: reasons.join('; ') };
 }
 
-/** Which devices of a group get device fds: vfio-bound non-bridge members, optionally only those requested. */
+/** Which devices of a group get device fds: vfio-bound non-bridge members (an mdev bound to its vendor driver counts), optionally only those requested. */
 export function deliverableDevices(g: GroupFacts, only?: Set<string>): string[] {
-  return g.devices.filter((d) => !d.bridge && isVfioDriver(d.driver) && (!only || only.has(d.name))).map((d) => d.name);
+  return g.devices.filter((d) => !d.bridge && isVfioBound(d) && (!only || only.has(d.name))).map((d) => d.name);
 }

@@ -27,7 +27,11 @@ export interface GroupFacts {
 
 export interface DeviceFacts {
   name: string;
+  /** pci, platform, mdev, ... (absent in facts built before it mattered: not mdev). */
+  bus?: string | null;
   driver: string | null;
+  /** A mediated device's type id (mtty-2, nvidia-35): what policy rules select by. */
+  mdevType?: string;
   vendor?: string;
   device?: string;
   class?: string;
@@ -37,4 +41,4 @@ export interface DeviceFacts {
   upstream?: string[];
 }
 
-export { isVfioDriver } from './input.js';
+export { isVfioDriver, isVfioBound } from './input.js';

@@ -34,6 +34,13 @@ ${CLAIM_HELP}
   group-type N TYPE      set group N's IOMMU type: DMA, DMA-FQ, identity or auto; refused
                          while it is leased or a driver is bound to any device of it (admin)
   group-type N --restore put back the type the daemon found before its first change (admin)
+  mdev types             mediated-device parents and their types (name, available
+                         instances, device API)
+  mdev list              mdev instances: type, parent, group, owner
+  mdev create TYPE [--parent NAME] [--uuid UUID]
+                         create an instance (a random UUID unless given; the first
+                         parent offering TYPE unless given) (admin)
+  mdev remove UUID       remove an instance; refused while it is leased (admin)
 
 options:
   -s, --socket PATH      API socket (default $VFIO_BROKER_API or /run/vfio-broker/api.sock)
@@ -83,7 +90,7 @@ export async function main(argv: string[], out: Out = process.stdout, err: Out =
       case 'group': {
         const g = await api.getGroup(num(rest[0], 'a group number'));
         print(g, () => [
-          `group ${g.id}  ${g.dev_node}  type ${g.type || '-'}${g.noiommu ? '  UNSAFE: noiommu (no DMA isolation)' : ''}`,
+          `group ${g.id}  ${g.dev_node}  type ${g.type || '-'}${g.noiommu ? '  UNSAFE: noiommu (no DMA isolation)' : ''}${g.emulated_iommu ? '  emulated IOMMU (mdev)' : ''}`,
           `viable: ${g.viable ? 'yes' : `no — ${g.viability_reason}`}`,
           `modes: ${modesText(g, ', ')}`,
           `owner: ${ownerText(g.owner)}`,
@@ -138,6 +145,8 @@ export async function main(argv: string[], out: Out = process.stdout, err: Out =
         print(r, () => `group ${r.group}: ${r.previous} -> ${r.type}${r.restored ? ' (restored)' : r.original ? ` (was ${r.original}; restore with: group-type ${r.group} --restore)` : ''}`);
         return EXIT.ok;
       }
+      case 'mdev':
+        return await mdevCommand(api, rest, print);
       case 'watch': {
         return await new Promise<number>((resolve) => {
           const stream = api.watch(
@@ -186,6 +195,50 @@ function groupFilter(args: string[]) {
     } else throw new UsageError(`groups: unknown option ${a}`);
   }
   return f;
+}
+
+type Print = (data: unknown, human: () => string) => void;
+
+async function mdevCommand(api: ApiClient, rest: string[], print: Print): Promise<number> {
+  const [sub, ...args] = rest;
+  const opt = (name: string) => {
+    const i = args.indexOf(name);
+    if (i < 0) return '';
+    if (args[i + 1] === undefined) throw new UsageError(`${name} needs a value`);
+    return args.splice(i, 2)[1];
+  };
+  switch (sub) {
+    case 'types': {
+      const { parents } = await api.listMdevTypes();
+      print(parents, () => parents.length === 0 ? 'no mdev parents (no mediated-device driver is loaded)' : table(['PARENT', 'DRIVER', 'TYPE', 'NAME', 'API', 'AVAILABLE', 'INSTANCES'],
+        parents.flatMap((p) => p.types.map((t, i) => [i === 0 ? p.name : '', i === 0 ? p.driver || '-' : '', t.id, t.name || '-', t.device_api || '-', t.available_instances, t.instances.length]))));
+      return EXIT.ok;
+    }
+    case 'list': {
+      const { instances } = await api.listMdevTypes();
+      print(instances, () => instances.length === 0 ? 'no mdev instances' : table(['UUID', 'TYPE', 'PARENT', 'GROUP', 'DRIVER', 'OWNER'],
+        instances.map((i) => [i.uuid, i.type, i.parent, i.has_group ? i.group : '-', i.driver || '-', ownerText(i.owner) + (i.lease_owned ? ' (created for it)' : '')])));
+      return EXIT.ok;
+    }
+    case 'create': {
+      const parent = opt('--parent');
+      const uuid = opt('--uuid');
+      const type = args[0];
+      if (!type) throw new UsageError('mdev create needs a type (see mdev types)');
+      const r = await api.createMdev(type, parent, uuid);
+      const i = r.instance;
+      print(r, () => i ? `created mdev ${i.uuid} (${i.type} on ${i.parent}), group ${i.has_group ? i.group : '-'}` : 'created');
+      return EXIT.ok;
+    }
+    case 'remove': {
+      if (!args[0]) throw new UsageError('mdev remove needs a UUID');
+      const r = await api.removeMdev(args[0]);
+      print(r, () => r.removed ? `removed mdev ${args[0]}` : `removal pending: ${r.note}`);
+      return EXIT.ok;
+    }
+    default:
+      throw new UsageError(sub ? `unknown mdev command ${sub}` : 'mdev needs types, list, create or remove');
+  }
 }
 
 function usage(err: Out, msg: string): number {

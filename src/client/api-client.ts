@@ -100,6 +100,9 @@ export class ApiClient {
   listClaims = () => this.call('ListClaims').then((r) => r.claims);
   endClaim = (claimId: string, reason = '') => this.call('EndClaim', { claim_id: claimId, reason }).then((r) => r.claim);
   setGroupType = (group: number, type: string, restore = false) => this.call('SetGroupType', { group, type, restore }, 60_000);
+  listMdevTypes = () => this.call('ListMdevTypes');
+  createMdev = (type: string, parent = '', uuid = '') => this.call('CreateMdev', { type, parent, uuid }, 60_000);
+  removeMdev = (uuid: string) => this.call('RemoveMdev', { uuid }, 60_000);
 
   /** Server stream of events; returns the call so the caller can cancel it. */
   watch(onEvent: (e: WireEvent) => void, onEnd: (err?: BrokerCallError) => void, includeCurrent = false): grpc.ClientReadableStream<WireEvent> {

@@ -225,11 +225,11 @@ export class BrokerClient extends EventEmitter<BrokerClientEvents> {
   async acquire(o: AcquireOptions): Promise<LeaseHandle> {
     const res = await this.api.call('Acquire', {
       session: this.sess(), groups: o.groups ?? [], devices: o.devices ?? [], mode: MODE_WIRE[o.mode ?? 'legacy'],
-      only_requested_devices: !!o.onlyRequested, managed: !!o.managed,
+      only_requested_devices: !!o.onlyRequested, managed: !!o.managed, mdev_type: o.mdevType ?? '', mdev_parent: o.mdevParent ?? '',
     });
     const fds = await this.take(res.request_id);
     this.#leases.set(res.lease_id, res.lease_secret);
-    return { ...fds, id: res.lease_id, secret: res.lease_secret, groupIds: res.groups, mode: o.mode ?? 'legacy', memlockBytes: Number(res.memlock_bytes) };
+    return { ...fds, id: res.lease_id, secret: res.lease_secret, groupIds: res.groups, mode: o.mode ?? 'legacy', memlockBytes: Number(res.memlock_bytes), ...(res.mdev_uuid ? { mdevUuid: res.mdev_uuid } : {}) };
   }
 
   /**

@@ -19,6 +19,8 @@ export interface LeaseHandle extends DeliveredFds {
   groupIds: number[];
   mode: Mode;
   memlockBytes: number;
+  /** The mdev created for this lease (Acquire of an mdev type); removed when it ends. */
+  mdevUuid?: string;
 }
 
 export interface AcquireOptions {
@@ -27,6 +29,9 @@ export interface AcquireOptions {
   mode?: Mode;
   onlyRequested?: boolean;
   managed?: boolean;
+  /** Acquire a new instance of this mdev type instead of groups or devices. */
+  mdevType?: string;
+  mdevParent?: string;
 }
 
 type Notice<T extends DaemonMessage['type']> = Extract<DaemonMessage, { type: T }>;

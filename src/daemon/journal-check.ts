@@ -4,7 +4,7 @@
  * directory can leave anything in it; one bad entry must cost that entry, not
  * the start (systemd would restart the daemon into the same file forever).
  */
-import { MAX_GROUPS_PER_LEASE, isDeviceName, isIssuedId, isPid, isUid, parseGroupId, quoted } from '../broker/input.js';
+import { MAX_GROUPS_PER_LEASE, MDEV_UUID, isDeviceName, isIssuedId, isPid, isUid, parseGroupId, quoted } from '../broker/input.js';
 import type { JournalEntry } from './journal.js';
 
 export interface DroppedEntry {
@@ -40,6 +40,7 @@ export function entryProblem(e: unknown): string | null {
   if (!isText(e.rule, 256)) return 'rule is not a rule name';
   if (typeof e.memlockBytes !== 'number' || !Number.isSafeInteger(e.memlockBytes) || e.memlockBytes < 0) return `memlockBytes ${q(e.memlockBytes)} is not a byte count`;
   if (typeof e.managed !== 'boolean') return 'managed is not true or false';
+  if (e.mdev !== undefined && (typeof e.mdev !== 'string' || !MDEV_UUID.test(e.mdev))) return `mdev ${q(e.mdev)} is not an mdev UUID`;
   if (!isText(e.secret, 256) || e.secret.length === 0) return 'secret is missing';
   return null;
 }

@@ -33,6 +33,8 @@ export interface JournalEntry {
   managed: boolean;
   /** Whether the rule that allowed the lease allows sharing (absent in journals from before 0.2). */
   allowShare?: boolean;
+  /** The mdev the broker created for the lease (Acquire of a type), removed when it ends. */
+  mdev?: string;
   secret: string;
 }
 
@@ -181,6 +183,7 @@ export function toEntry(l: Lease): JournalEntry {
   return {
     id: l.id, groups: l.groups, owner: l.owner, mode: l.mode, since: l.since.toISOString(), devices: l.devices,
     rule: l.rule, memlockBytes: l.memlockBytes, managed: l.managed, allowShare: l.allowShare, secret: l.secret,
+    ...(l.mdev ? { mdev: l.mdev } : {}),
   };
 }
 
@@ -188,6 +191,7 @@ export function fromEntry(e: JournalEntry): Lease {
   return {
     id: e.id, groups: e.groups, sessionId: null, owner: e.owner, mode: e.mode, since: new Date(e.since), state: 'orphaned',
     devices: e.devices, rule: e.rule, memlockBytes: e.memlockBytes, managed: e.managed, allowShare: typeof e.allowShare === 'boolean' ? e.allowShare : undefined, secret: e.secret,
+    ...(e.mdev ? { mdev: e.mdev } : {}),
   };
 }
 

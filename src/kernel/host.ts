@@ -9,12 +9,14 @@ import type { GroupFacts } from '../broker/types.js';
 import type { DeviceInfo, GroupInfo } from './sysfs/inventory.js';
 import type { DeviceEvent } from './sysfs/live-inventory.js';
 import type { GroupType } from './sysfs/group-type.js';
+import type { MdevInstanceInfo, MdevParentInfo } from './sysfs/mdev.js';
 
 export type { DeviceEvent } from './sysfs/live-inventory.js';
 export type { GroupType } from './sysfs/group-type.js';
+export type { MdevInstanceInfo, MdevParentInfo, MdevTypeInfo } from './sysfs/mdev.js';
 
 /** What the service needs of a sysfs group: the inventory's own types, narrowed. */
-export type HostDevice = Pick<DeviceInfo, 'name' | 'bus' | 'driver' | 'driverOverride' | 'vendor' | 'device' | 'class' | 'bridge' | 'cdev' | 'upstream'>;
+export type HostDevice = Pick<DeviceInfo, 'name' | 'bus' | 'driver' | 'driverOverride' | 'vendor' | 'device' | 'class' | 'bridge' | 'cdev' | 'upstream' | 'mdevType' | 'mdevParent'>;
 
 export interface HostGroup extends GroupFacts, Omit<GroupInfo, 'devices'> {
   devices: HostDevice[];
@@ -86,6 +88,17 @@ export interface Host {
   setGroupType(group: number, type: GroupType): string;
   /** Why the host itself depends on a device (mounted filesystems, routed NICs), by device name. */
   criticalUses(): Map<string, { reason: string }[]>;
+  /** Mediated-device parents (/sys/class/mdev_bus) with their supported types. */
+  mdevParents(): MdevParentInfo[];
+  /** Mediated-device instances (/sys/bus/mdev/devices) with their groups. */
+  mdevInstances(): MdevInstanceInfo[];
+  /** Create an instance of `type` on `parent`; its group is in the inventory when this returns. */
+  createMdev(parent: string, type: string, uuid: string): MdevInstanceInfo;
+  /**
+   * Remove an instance. True once removed; false if the kernel still waits for a
+   * process to close the device after `waitMs` (the removal completes then).
+   */
+  removeMdev(uuid: string, waitMs: number): Promise<boolean>;
   /** Exe and start time of a pid (best effort), read once when its connection is accepted. */
   describe(pid: number): { exe?: string; startTime?: string };
 }

@@ -4,7 +4,7 @@
  * passes through here.
  */
 import path from 'node:path';
-import type { DeviceEvent, Host, HostGroup, LegacyHandles, Holder } from './host.js';
+import type { DeviceEvent, Host, HostGroup, LegacyHandles, Holder, MdevInstanceInfo } from './host.js';
 import { realLibc, type RawLibc } from './libc.js';
 import type { OwnedFd } from './owned-fd.js';
 import { LiveInventory } from './sysfs/live-inventory.js';
@@ -19,6 +19,8 @@ import { DriverBinder, type BindResult } from './driver-binding.js';
 import { BindTimeoutError, DEFAULT_BIND_DEADLINE_MS, runBinding, type BindMove } from './binding-runner.js';
 import { HostCriticalGuard } from './host-critical.js';
 import { writeGroupType, type GroupType } from './sysfs/group-type.js';
+import { MdevSysfs } from './sysfs/mdev.js';
+import { NoSuchDeviceError } from './sysfs/errors.js';
 
 export class VfioHost implements Host {
   readonly root: string;
@@ -27,6 +29,7 @@ export class VfioHost implements Host {
   readonly binder: DriverBinder;
   readonly guard: HostCriticalGuard;
   readonly bindDeadlineMs: number;
+  readonly mdev: MdevSysfs;
   #libc: RawLibc;
 
   constructor(root = '/', libc: RawLibc = realLibc(), opts: { bindDeadlineMs?: number } = {}) {
@@ -36,6 +39,7 @@ export class VfioHost implements Host {
     this.proc = new Procfs(path.join(root, 'proc'));
     this.binder = new DriverBinder(root);
     this.guard = new HostCriticalGuard(root);
+    this.mdev = new MdevSysfs(root);
     this.#libc = libc;
   }
 
@@ -158,6 +162,34 @@ export class VfioHost implements Host {
 
   criticalUses(): Map<string, { reason: string }[]> {
     return this.guard.scan();
+  }
+
+  mdevParents() {
+    return this.mdev.parents();
+  }
+
+  mdevInstances() {
+    return this.mdev.instances();
+  }
+
+  // The kernel probes the instance (and vfio makes its group) before the write
+  // returns: its group is read into the inventory now, not at the uevent.
+  createMdev(parent: string, type: string, uuid: string): MdevInstanceInfo {
+    this.mdev.create(parent, type, uuid);
+    this.live.deviceChanged({ action: 'add', subsystem: 'mdev', name: uuid });
+    const i = this.mdev.instance(uuid);
+    if (!i) throw new NoSuchDeviceError(`mdev ${uuid} vanished right after it was created`);
+    return i;
+  }
+
+  async removeMdev(uuid: string, waitMs: number): Promise<boolean> {
+    const group = this.mdev.instance(uuid)?.group ?? null;
+    const done = await this.mdev.remove(uuid, waitMs);
+    if (done) {
+      this.live.deviceChanged({ action: 'remove', subsystem: 'mdev', name: uuid });
+      if (group !== null && this.live.group(group)) void this.live.rescan();
+    }
+    return done;
   }
 
   alive(pid: number, startTime?: string): boolean {

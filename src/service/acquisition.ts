@@ -18,6 +18,7 @@ import { checkUsable, resolveGroups } from './inventory-view.js';
 import { withSlotSiblings } from './slot-isolation.js';
 import { newId, newSecret } from './ids.js';
 import { closeUnkept, describeItems, type Delivered, type DeliveryItem } from './types.js';
+import type { MdevProvisioning } from './mdev.js';
 
 export interface AcquireInput {
   sessionId?: string;
@@ -27,14 +28,20 @@ export interface AcquireInput {
   mode: Mode;
   onlyRequested: boolean;
   managed: boolean;
+  /** Acquire of an mdev type: the broker creates an instance (on `mdevParent`, or any parent offering it). */
+  mdevType?: string;
+  mdevParent?: string;
+  /** Set by the mdev path: the instance it created, which the lease takes over (`adopted`). */
+  created?: { uuid: string; adopted: boolean };
 }
 
 export interface Acquired { lease: Lease; requestId: string; delivered: Delivered[] }
 
 export class Acquisition {
-  constructor(private ctx: ServiceContext, private openers: Record<Mode, LeaseOpener>, private binder: Binder) {}
+  constructor(private ctx: ServiceContext, private openers: Record<Mode, LeaseOpener>, private binder: Binder, private mdev: MdevProvisioning) {}
 
   async acquire(caller: Caller, req: AcquireInput): Promise<Acquired> {
+    if (req.mdevType) return this.mdev.acquireType(caller, req, (r) => this.acquire(caller, r));
     const session = this.ctx.sessions.authorize(req.sessionId, req.secret, caller);
     const { groups: asked, requested } = resolveGroups(this.ctx.host, req.groups, req.devices);
     checkUsable(asked, req.mode, req.managed);
@@ -42,6 +49,10 @@ export class Acquisition {
     this.binder.assertIdle(groups);
     const only = req.onlyRequested ? requested : undefined;
     const lease = this.reserve(caller, session.id, groups, req, only);
+    if (req.created) {
+      this.ctx.holdingsFor(lease.id).ownMdev(req.created.uuid);
+      req.created.adopted = true;
+    }
     return this.complete('Acquire', caller, lease, groups, only);
   }
 
@@ -75,7 +86,7 @@ export class Acquisition {
     }
     return this.ctx.leases.reserve({
       groups: groups.map((g) => g.id), sessionId, owner: caller, mode: req.mode, devices: only ? [...only] : [],
-      rule: decision.rule, memlockBytes: decision.memlockBytes, managed: req.managed, allowShare: decision.allowShare, now: this.ctx.now(),
+      rule: decision.rule, memlockBytes: decision.memlockBytes, managed: req.managed, allowShare: decision.allowShare, mdev: req.created?.uuid, now: this.ctx.now(),
     }, newSecret());
   }
 

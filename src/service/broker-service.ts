@@ -32,6 +32,7 @@ import { mint } from './minting.js';
 import { createGrant, liveGrants, revokeGrant, type ShareInput } from './sharing.js';
 import { findGroup, listGroups, type GroupView } from './inventory-view.js';
 import { RpcGuard } from './guard.js';
+import { MdevProvisioning, removeMdevLater } from './mdev.js';
 import { announceDeviceChange, type DeviceChange } from './device-events.js';
 import { newId, newSecret } from './ids.js';
 import type { BindOutcome, BrokerEvent, Deliver, FdStorePort, JournalPort, Notify, ServiceObserver } from './types.js';
@@ -67,6 +68,8 @@ export class BrokerService extends EventEmitter {
   readonly claims: Claims;
   /** Admin: IOMMU group type changes (SetGroupType). */
   readonly groupTypes: GroupTypes;
+  /** Mediated devices: inventory, admin create/remove, Acquire of a type. */
+  readonly mdev: MdevProvisioning;
   #o: ServiceOptions;
   #binder: Binder;
   #restarts: Restarts;
@@ -92,13 +95,15 @@ export class BrokerService extends EventEmitter {
       persist: () => o.journal?.write(this.leases.all()),
       flushed: async () => { await o.journal?.flushed?.(); },
       end: (l, reason, announce) => this.end(l, reason, announce),
+      removeMdev: (uuid) => removeMdevLater(this.ctx, uuid),
       holdingsFor: (leaseId) => {
-        const res = new LeaseResources(leaseId, { fdStore: o.fdStore, restoreBinding: (g) => this.#binder.restoreById(g), warn: (m) => this.warn(m) });
+        const res = new LeaseResources(leaseId, { fdStore: o.fdStore, restoreBinding: (g) => this.#binder.restoreById(g), removeMdev: (u) => this.ctx.removeMdev(u), warn: (m) => this.warn(m) });
         resources.set(leaseId, res);
         return res;
       },
     };
-    this.#acquisition = new Acquisition(this.ctx, openers(this.ctx), this.#binder);
+    this.mdev = new MdevProvisioning(this.ctx);
+    this.#acquisition = new Acquisition(this.ctx, openers(this.ctx), this.#binder, this.mdev);
     this.#restarts = new Restarts(this.ctx);
     this.claims = new Claims(this.ctx, this.#acquisition, (c) => this.requireAdmin(c), o.cgroups ?? new Cgroups(), o.claimJournal);
     this.#guard = new RpcGuard(this.ctx.audit);

@@ -37,6 +37,8 @@ export interface ServiceContext {
   flushed(): Promise<void>;
   /** End a lease exactly once (see BrokerService.end). */
   end(lease: Lease, reason: string, announce?: boolean): void;
+  /** Remove an mdev in the background (a lease's, when it ends); failures are warnings. */
+  removeMdev(uuid: string): void;
   /** A new LeaseResources for a lease, registered in `resources`. */
   holdingsFor(leaseId: string): LeaseResources;
 }

@@ -6,7 +6,7 @@ import type { Host, HostGroup } from '../kernel/host.js';
 import type { Lease, LeaseTable } from '../broker/lease-table.js';
 import type { Mode } from '../broker/types.js';
 import { InvalidArgumentError, NotFoundError, PreconditionError } from '../broker/errors.js';
-import { MAX_GROUPS_PER_LEASE, isVfioDriver, requireDeviceName, requireGroupId } from '../broker/input.js';
+import { MAX_GROUPS_PER_LEASE, isVfioBound, requireDeviceName, requireGroupId } from '../broker/input.js';
 import { deliverableDevices } from '../broker/policy.js';
 import { sysfsStep } from './refusals.js';
 
@@ -14,7 +14,7 @@ export interface GroupView { group: HostGroup; owner?: Lease; modes: Mode[] }
 
 export function modesOf(g: HostGroup): Mode[] {
   if (g.noiommu) return ['legacy'];
-  const members = g.devices.filter((d) => !d.bridge && isVfioDriver(d.driver));
+  const members = g.devices.filter((d) => !d.bridge && isVfioBound(d));
   return members.length > 0 && members.every((d) => d.cdev) ? ['legacy', 'iommufd'] : ['legacy'];
 }
 

@@ -2,7 +2,7 @@
  * Everything the daemon holds for one lease, owned by one object with one
  * `close()`: its container and group fds together with their fd-store entries,
  * the kernel's device-request watches, the member list as at acquire, and the
- * drivers a managed lease bound. As in systemd-logind, the object that owns a
+ * drivers a managed lease bound, and the mdev an Acquire of a type created. As in systemd-logind, the object that owns a
  * handed-out fd also owns its fd-store entry, so ending a lease cannot forget one.
  */
 import type { LegacyHandles } from '../kernel/host.js';
@@ -14,6 +14,8 @@ export interface ResourceDeps {
   fdStore?: FdStorePort;
   /** Give a managed lease's group back to its host drivers. */
   restoreBinding(group: number): void | Promise<void>;
+  /** Remove an mdev the lease created (never waits: the kernel finishes it once its fds are closed). */
+  removeMdev(uuid: string): void;
   warn(message: string): void;
 }
 
@@ -22,6 +24,7 @@ export class LeaseResources {
   #handles: LegacyHandles | null = null;
   #watches = new Map<string, Watch>();
   #bound: number[] = [];
+  #mdev: string | null = null;
   /** Every member device of the lease's groups, as at acquire: sysfs forgets removed devices. */
   members = new Set<string>();
   #deps: ResourceDeps;
@@ -72,6 +75,15 @@ export class LeaseResources {
     if (!this.#bound.includes(group)) this.#bound.push(group);
   }
 
+  /** The lease owns this mdev (Acquire of a type created it): closing removes it, after the fds. */
+  ownMdev(uuid: string): void {
+    this.#mdev = uuid;
+  }
+
+  get mdev(): string | null {
+    return this.#mdev;
+  }
+
   /** The lease ended: close every fd, drop the fd-store entries, stop watching, restore drivers. */
   close(): void {
     if (this.#closed) return;
@@ -94,6 +106,15 @@ export class LeaseResources {
         void this.#deps.restoreBinding(g)?.catch(warn);
       } catch (e) {
         warn(e);
+      }
+    }
+    const m = this.#mdev;
+    this.#mdev = null;
+    if (m) {
+      try {
+        this.#deps.removeMdev(m);
+      } catch (e) {
+        this.#deps.warn(`removing mdev ${m} of lease ${this.leaseId}: ${(e as Error).message}`);
       }
     }
   }

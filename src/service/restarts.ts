@@ -37,6 +37,7 @@ export class Restarts {
     for (const l of leases) {
       if (!ctx.host.alive(l.owner.pid, l.owner.startTime)) {
         dropped.push({ lease: l, reason: `owner pid ${l.owner.pid} is gone` });
+        if (l.mdev) ctx.removeMdev(l.mdev);
         continue;
       }
       ctx.leases.restore({ ...l, sessionId: null, state: 'orphaned' });
@@ -44,6 +45,7 @@ export class Restarts {
       res.members = new Set(groupsOf(ctx.host, l).flatMap((g) => g.devices.map((d) => d.name)));
       // After a restart there is no record of what Bind took: restoring gives every vfio member back.
       if (l.managed) for (const g of l.groups) res.addBinding(g);
+      if (l.mdev) res.ownMdev(l.mdev);
       const h = handles.get(l.id);
       if (h) {
         res.adoptHandles(h, true);

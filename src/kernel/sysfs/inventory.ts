@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { checkDeviceName, checkGroupId } from './names.js';
 import { NoSuchDeviceError, NoSuchGroupError } from './errors.js';
-import { isDeviceName, isVfioDriver } from '../../broker/input.js';
+import { isDeviceName, isVfioBound } from '../../broker/input.js';
 
 export interface DeviceInfo {
   name: string;
@@ -30,6 +30,9 @@ export interface DeviceInfo {
   numaNode?: number;
   /** PCI devices above it (bridges, root port first), from its path under /sys/devices. */
   upstream?: string[];
+  /** A mediated device's type id (its mdev_type link: mtty-2) and parent device (mtty). */
+  mdevType?: string;
+  mdevParent?: string;
 }
 
 const PCI_FUNCTION = /^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/;
@@ -50,6 +53,12 @@ export interface GroupInfo {
   reservedRegions: ReservedRegion[];
   /** A vfio noiommu group: no isolation at all. */
   noiommu: boolean;
+  /**
+   * A group vfio made for a mediated device (an emulated IOMMU: the vendor driver
+   * mediates every DMA). The kernel names it "vfio-noiommu" too, but it is safe
+   * and its node is /dev/vfio/N.
+   */
+  emulatedIommu: boolean;
   devNode: string;
 }
 
@@ -57,8 +66,8 @@ export interface GroupInfo {
  * Drivers whose devices may share a group with a user-owned device: vfio drivers,
  * and the kernel's driver_managed_dma drivers that never do DMA of their own.
  */
-export function driverAllowsUserOwnership(driver: string | null): boolean {
-  return driver === null || isVfioDriver(driver) || driver === 'pci-stub' || driver === 'pcieport';
+export function driverAllowsUserOwnership(driver: string | null, bus?: string | null): boolean {
+  return driver === null || isVfioBound({ bus, driver }) || driver === 'pci-stub' || driver === 'pcieport';
 }
 
 export class SysfsInventory {
@@ -110,7 +119,8 @@ export class SysfsInventory {
   groupOfDevice(raw: unknown): number {
     const name = checkDeviceName(raw);
     const g = this.linkBase(path.join(this.root, 'sys/bus/pci/devices', name, 'iommu_group'))
-      ?? this.linkBase(path.join(this.root, 'sys/bus/platform/devices', name, 'iommu_group'));
+      ?? this.linkBase(path.join(this.root, 'sys/bus/platform/devices', name, 'iommu_group'))
+      ?? this.linkBase(path.join(this.root, 'sys/bus/mdev/devices', name, 'iommu_group'));
     if (g === null || !/^\d+$/.test(g)) throw new NoSuchDeviceError(`no device ${name} with an IOMMU group`);
     return Number(g);
   }
@@ -145,8 +155,10 @@ export class SysfsInventory {
       names = fs.readdirSync(path.join(dir, 'devices')).sort();
     } catch { /* group vanished between listing and reading */ }
     const devices = names.map((n) => this.readDevice(path.join(dir, 'devices', n), n));
-    const bad = devices.filter((d) => !d.bridge && !driverAllowsUserOwnership(d.driver));
-    const noiommu = this.readAttr(path.join(dir, 'name')) === 'vfio-noiommu';
+    const bad = devices.filter((d) => !d.bridge && !driverAllowsUserOwnership(d.driver, d.bus));
+    const vfioNamed = this.readAttr(path.join(dir, 'name')) === 'vfio-noiommu';
+    const emulatedIommu = vfioNamed && this.emulated(id, devices);
+    const noiommu = vfioNamed && !emulatedIommu;
     return {
       id,
       devices,
@@ -155,8 +167,22 @@ export class SysfsInventory {
       type: this.readAttr(path.join(dir, 'type')) ?? null,
       reservedRegions: parseReservedRegions(this.readAttr(path.join(dir, 'reserved_regions')) ?? ''),
       noiommu,
+      emulatedIommu,
       devNode: noiommu ? `/dev/vfio/noiommu-${id}` : `/dev/vfio/${id}`,
     };
+  }
+
+  /**
+   * vfio allocates an iommu_group named "vfio-noiommu" both for a real noiommu
+   * device and for a mediated device (VFIO_EMULATED_IOMMU). The group's vfio class
+   * device tells them apart as the kernel does (noiommu-N vs N, which is also the
+   * /dev/vfio node); without it, a group of mdev-bus devices only is emulated.
+   */
+  private emulated(id: number, devices: DeviceInfo[]): boolean {
+    const cls = path.join(this.root, 'sys/class/vfio');
+    if (fs.existsSync(path.join(cls, `noiommu-${id}`))) return false;
+    if (fs.existsSync(path.join(cls, String(id)))) return true;
+    return devices.length > 0 && devices.every((d) => d.bus === 'mdev');
   }
 
   private readDevice(p: string, name: string): DeviceInfo {
@@ -190,6 +216,14 @@ export class SysfsInventory {
     if (numa !== undefined && /^-?\d+$/.test(numa)) d.numaNode = Number(numa);
     const up = this.upstreamOf(p);
     if (up) d.upstream = up;
+    if (d.bus === 'mdev') {
+      // mdev_type -> <parent>/mdev_supported_types/<type>
+      try {
+        const t = fs.realpathSync(path.join(p, 'mdev_type'));
+        d.mdevType = path.basename(t);
+        d.mdevParent = path.basename(path.dirname(path.dirname(t)));
+      } catch { /* not (or no longer) an mdev */ }
+    }
     return d;
   }
 

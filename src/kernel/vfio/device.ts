@@ -112,6 +112,21 @@ export class Device {
     if (n !== data.length) throw new SysError(`pwrite(config, ${this.name}): short write ${n}/${data.length}`, 5);
   }
 
+  /** Read `len` bytes at `offset` of a region through the device fd (regions that cannot be mmapped: emulated BARs). */
+  regionRead(index: number, offset: number, len: number): Buffer {
+    const r = this.regionInfo(index);
+    const b = Buffer.alloc(len);
+    const n = check(this.libc, `pread(region ${index}, ${this.name})`, this.libc.pread(this.fd.fd, b, len, Number(r.offset) + offset));
+    if (n !== len) throw new SysError(`pread(region ${index}, ${this.name}): short read ${n}/${len}`, 5);
+    return b;
+  }
+
+  regionWrite(index: number, offset: number, data: Buffer): void {
+    const r = this.regionInfo(index);
+    const n = check(this.libc, `pwrite(region ${index}, ${this.name})`, this.libc.pwrite(this.fd.fd, data, data.length, Number(r.offset) + offset));
+    if (n !== data.length) throw new SysError(`pwrite(region ${index}, ${this.name}): short write ${n}/${data.length}`, 5);
+  }
+
   /** mmap a region (a BAR) for register access. */
   mapRegion(index: number): MmapRegion {
     const r = this.regionInfo(index);

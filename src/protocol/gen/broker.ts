@@ -9,6 +9,8 @@ import type { BrokerClient as _vfiobroker_v1_BrokerClient, BrokerDefinition as _
 import type { Claim as _vfiobroker_v1_Claim, Claim__Output as _vfiobroker_v1_Claim__Output } from './vfiobroker/v1/Claim.js';
 import type { CreateClaimRequest as _vfiobroker_v1_CreateClaimRequest, CreateClaimRequest__Output as _vfiobroker_v1_CreateClaimRequest__Output } from './vfiobroker/v1/CreateClaimRequest.js';
 import type { CreateClaimResponse as _vfiobroker_v1_CreateClaimResponse, CreateClaimResponse__Output as _vfiobroker_v1_CreateClaimResponse__Output } from './vfiobroker/v1/CreateClaimResponse.js';
+import type { CreateMdevRequest as _vfiobroker_v1_CreateMdevRequest, CreateMdevRequest__Output as _vfiobroker_v1_CreateMdevRequest__Output } from './vfiobroker/v1/CreateMdevRequest.js';
+import type { CreateMdevResponse as _vfiobroker_v1_CreateMdevResponse, CreateMdevResponse__Output as _vfiobroker_v1_CreateMdevResponse__Output } from './vfiobroker/v1/CreateMdevResponse.js';
 import type { Credentials as _vfiobroker_v1_Credentials, Credentials__Output as _vfiobroker_v1_Credentials__Output } from './vfiobroker/v1/Credentials.js';
 import type { Delivery as _vfiobroker_v1_Delivery, Delivery__Output as _vfiobroker_v1_Delivery__Output } from './vfiobroker/v1/Delivery.js';
 import type { Device as _vfiobroker_v1_Device, Device__Output as _vfiobroker_v1_Device__Output } from './vfiobroker/v1/Device.js';
@@ -31,6 +33,11 @@ import type { ListGroupsRequest as _vfiobroker_v1_ListGroupsRequest, ListGroupsR
 import type { ListGroupsResponse as _vfiobroker_v1_ListGroupsResponse, ListGroupsResponse__Output as _vfiobroker_v1_ListGroupsResponse__Output } from './vfiobroker/v1/ListGroupsResponse.js';
 import type { ListLeasesRequest as _vfiobroker_v1_ListLeasesRequest, ListLeasesRequest__Output as _vfiobroker_v1_ListLeasesRequest__Output } from './vfiobroker/v1/ListLeasesRequest.js';
 import type { ListLeasesResponse as _vfiobroker_v1_ListLeasesResponse, ListLeasesResponse__Output as _vfiobroker_v1_ListLeasesResponse__Output } from './vfiobroker/v1/ListLeasesResponse.js';
+import type { ListMdevTypesRequest as _vfiobroker_v1_ListMdevTypesRequest, ListMdevTypesRequest__Output as _vfiobroker_v1_ListMdevTypesRequest__Output } from './vfiobroker/v1/ListMdevTypesRequest.js';
+import type { ListMdevTypesResponse as _vfiobroker_v1_ListMdevTypesResponse, ListMdevTypesResponse__Output as _vfiobroker_v1_ListMdevTypesResponse__Output } from './vfiobroker/v1/ListMdevTypesResponse.js';
+import type { MdevInstance as _vfiobroker_v1_MdevInstance, MdevInstance__Output as _vfiobroker_v1_MdevInstance__Output } from './vfiobroker/v1/MdevInstance.js';
+import type { MdevParent as _vfiobroker_v1_MdevParent, MdevParent__Output as _vfiobroker_v1_MdevParent__Output } from './vfiobroker/v1/MdevParent.js';
+import type { MdevType as _vfiobroker_v1_MdevType, MdevType__Output as _vfiobroker_v1_MdevType__Output } from './vfiobroker/v1/MdevType.js';
 import type { OpenDeviceRequest as _vfiobroker_v1_OpenDeviceRequest, OpenDeviceRequest__Output as _vfiobroker_v1_OpenDeviceRequest__Output } from './vfiobroker/v1/OpenDeviceRequest.js';
 import type { OpenDeviceResponse as _vfiobroker_v1_OpenDeviceResponse, OpenDeviceResponse__Output as _vfiobroker_v1_OpenDeviceResponse__Output } from './vfiobroker/v1/OpenDeviceResponse.js';
 import type { Owner as _vfiobroker_v1_Owner, Owner__Output as _vfiobroker_v1_Owner__Output } from './vfiobroker/v1/Owner.js';
@@ -41,6 +48,8 @@ import type { RedeemRequest as _vfiobroker_v1_RedeemRequest, RedeemRequest__Outp
 import type { RedeemResponse as _vfiobroker_v1_RedeemResponse, RedeemResponse__Output as _vfiobroker_v1_RedeemResponse__Output } from './vfiobroker/v1/RedeemResponse.js';
 import type { ReleaseRequest as _vfiobroker_v1_ReleaseRequest, ReleaseRequest__Output as _vfiobroker_v1_ReleaseRequest__Output } from './vfiobroker/v1/ReleaseRequest.js';
 import type { ReleaseResponse as _vfiobroker_v1_ReleaseResponse, ReleaseResponse__Output as _vfiobroker_v1_ReleaseResponse__Output } from './vfiobroker/v1/ReleaseResponse.js';
+import type { RemoveMdevRequest as _vfiobroker_v1_RemoveMdevRequest, RemoveMdevRequest__Output as _vfiobroker_v1_RemoveMdevRequest__Output } from './vfiobroker/v1/RemoveMdevRequest.js';
+import type { RemoveMdevResponse as _vfiobroker_v1_RemoveMdevResponse, RemoveMdevResponse__Output as _vfiobroker_v1_RemoveMdevResponse__Output } from './vfiobroker/v1/RemoveMdevResponse.js';
 import type { ReservedRegion as _vfiobroker_v1_ReservedRegion, ReservedRegion__Output as _vfiobroker_v1_ReservedRegion__Output } from './vfiobroker/v1/ReservedRegion.js';
 import type { RevokeGrantRequest as _vfiobroker_v1_RevokeGrantRequest, RevokeGrantRequest__Output as _vfiobroker_v1_RevokeGrantRequest__Output } from './vfiobroker/v1/RevokeGrantRequest.js';
 import type { RevokeGrantResponse as _vfiobroker_v1_RevokeGrantResponse, RevokeGrantResponse__Output as _vfiobroker_v1_RevokeGrantResponse__Output } from './vfiobroker/v1/RevokeGrantResponse.js';
@@ -70,6 +79,8 @@ export interface ProtoGrpcType {
       Claim: MessageTypeDefinition<_vfiobroker_v1_Claim, _vfiobroker_v1_Claim__Output>
       CreateClaimRequest: MessageTypeDefinition<_vfiobroker_v1_CreateClaimRequest, _vfiobroker_v1_CreateClaimRequest__Output>
       CreateClaimResponse: MessageTypeDefinition<_vfiobroker_v1_CreateClaimResponse, _vfiobroker_v1_CreateClaimResponse__Output>
+      CreateMdevRequest: MessageTypeDefinition<_vfiobroker_v1_CreateMdevRequest, _vfiobroker_v1_CreateMdevRequest__Output>
+      CreateMdevResponse: MessageTypeDefinition<_vfiobroker_v1_CreateMdevResponse, _vfiobroker_v1_CreateMdevResponse__Output>
       Credentials: MessageTypeDefinition<_vfiobroker_v1_Credentials, _vfiobroker_v1_Credentials__Output>
       Delivery: MessageTypeDefinition<_vfiobroker_v1_Delivery, _vfiobroker_v1_Delivery__Output>
       Device: MessageTypeDefinition<_vfiobroker_v1_Device, _vfiobroker_v1_Device__Output>
@@ -92,6 +103,11 @@ export interface ProtoGrpcType {
       ListGroupsResponse: MessageTypeDefinition<_vfiobroker_v1_ListGroupsResponse, _vfiobroker_v1_ListGroupsResponse__Output>
       ListLeasesRequest: MessageTypeDefinition<_vfiobroker_v1_ListLeasesRequest, _vfiobroker_v1_ListLeasesRequest__Output>
       ListLeasesResponse: MessageTypeDefinition<_vfiobroker_v1_ListLeasesResponse, _vfiobroker_v1_ListLeasesResponse__Output>
+      ListMdevTypesRequest: MessageTypeDefinition<_vfiobroker_v1_ListMdevTypesRequest, _vfiobroker_v1_ListMdevTypesRequest__Output>
+      ListMdevTypesResponse: MessageTypeDefinition<_vfiobroker_v1_ListMdevTypesResponse, _vfiobroker_v1_ListMdevTypesResponse__Output>
+      MdevInstance: MessageTypeDefinition<_vfiobroker_v1_MdevInstance, _vfiobroker_v1_MdevInstance__Output>
+      MdevParent: MessageTypeDefinition<_vfiobroker_v1_MdevParent, _vfiobroker_v1_MdevParent__Output>
+      MdevType: MessageTypeDefinition<_vfiobroker_v1_MdevType, _vfiobroker_v1_MdevType__Output>
       Mode: EnumTypeDefinition
       OpenDeviceRequest: MessageTypeDefinition<_vfiobroker_v1_OpenDeviceRequest, _vfiobroker_v1_OpenDeviceRequest__Output>
       OpenDeviceResponse: MessageTypeDefinition<_vfiobroker_v1_OpenDeviceResponse, _vfiobroker_v1_OpenDeviceResponse__Output>
@@ -103,6 +119,8 @@ export interface ProtoGrpcType {
       RedeemResponse: MessageTypeDefinition<_vfiobroker_v1_RedeemResponse, _vfiobroker_v1_RedeemResponse__Output>
       ReleaseRequest: MessageTypeDefinition<_vfiobroker_v1_ReleaseRequest, _vfiobroker_v1_ReleaseRequest__Output>
       ReleaseResponse: MessageTypeDefinition<_vfiobroker_v1_ReleaseResponse, _vfiobroker_v1_ReleaseResponse__Output>
+      RemoveMdevRequest: MessageTypeDefinition<_vfiobroker_v1_RemoveMdevRequest, _vfiobroker_v1_RemoveMdevRequest__Output>
+      RemoveMdevResponse: MessageTypeDefinition<_vfiobroker_v1_RemoveMdevResponse, _vfiobroker_v1_RemoveMdevResponse__Output>
       ReservedRegion: MessageTypeDefinition<_vfiobroker_v1_ReservedRegion, _vfiobroker_v1_ReservedRegion__Output>
       RevokeGrantRequest: MessageTypeDefinition<_vfiobroker_v1_RevokeGrantRequest, _vfiobroker_v1_RevokeGrantRequest__Output>
       RevokeGrantResponse: MessageTypeDefinition<_vfiobroker_v1_RevokeGrantResponse, _vfiobroker_v1_RevokeGrantResponse__Output>

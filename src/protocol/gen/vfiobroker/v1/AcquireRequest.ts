@@ -10,6 +10,8 @@ export interface AcquireRequest {
   'mode'?: (_vfiobroker_v1_Mode);
   'only_requested_devices'?: (boolean);
   'managed'?: (boolean);
+  'mdev_type'?: (string);
+  'mdev_parent'?: (string);
 }
 
 export interface AcquireRequest__Output {
@@ -19,4 +21,6 @@ export interface AcquireRequest__Output {
   'mode': (_vfiobroker_v1_Mode__Output);
   'only_requested_devices': (boolean);
   'managed': (boolean);
+  'mdev_type': (string);
+  'mdev_parent': (string);
 }

@@ -10,6 +10,7 @@ export interface AcquireResponse {
   'groups'?: (number)[];
   'memlock_bytes'?: (number | string | Long);
   'lease_secret'?: (string);
+  'mdev_uuid'?: (string);
 }
 
 export interface AcquireResponse__Output {
@@ -19,4 +20,5 @@ export interface AcquireResponse__Output {
   'groups': (number)[];
   'memlock_bytes': (string);
   'lease_secret': (string);
+  'mdev_uuid': (string);
 }

@@ -8,6 +8,8 @@ import type { BindRequest as _vfiobroker_v1_BindRequest, BindRequest__Output as 
 import type { BindResponse as _vfiobroker_v1_BindResponse, BindResponse__Output as _vfiobroker_v1_BindResponse__Output } from '../../vfiobroker/v1/BindResponse.js';
 import type { CreateClaimRequest as _vfiobroker_v1_CreateClaimRequest, CreateClaimRequest__Output as _vfiobroker_v1_CreateClaimRequest__Output } from '../../vfiobroker/v1/CreateClaimRequest.js';
 import type { CreateClaimResponse as _vfiobroker_v1_CreateClaimResponse, CreateClaimResponse__Output as _vfiobroker_v1_CreateClaimResponse__Output } from '../../vfiobroker/v1/CreateClaimResponse.js';
+import type { CreateMdevRequest as _vfiobroker_v1_CreateMdevRequest, CreateMdevRequest__Output as _vfiobroker_v1_CreateMdevRequest__Output } from '../../vfiobroker/v1/CreateMdevRequest.js';
+import type { CreateMdevResponse as _vfiobroker_v1_CreateMdevResponse, CreateMdevResponse__Output as _vfiobroker_v1_CreateMdevResponse__Output } from '../../vfiobroker/v1/CreateMdevResponse.js';
 import type { EndClaimRequest as _vfiobroker_v1_EndClaimRequest, EndClaimRequest__Output as _vfiobroker_v1_EndClaimRequest__Output } from '../../vfiobroker/v1/EndClaimRequest.js';
 import type { EndClaimResponse as _vfiobroker_v1_EndClaimResponse, EndClaimResponse__Output as _vfiobroker_v1_EndClaimResponse__Output } from '../../vfiobroker/v1/EndClaimResponse.js';
 import type { Event as _vfiobroker_v1_Event, Event__Output as _vfiobroker_v1_Event__Output } from '../../vfiobroker/v1/Event.js';
@@ -23,6 +25,8 @@ import type { ListGroupsRequest as _vfiobroker_v1_ListGroupsRequest, ListGroupsR
 import type { ListGroupsResponse as _vfiobroker_v1_ListGroupsResponse, ListGroupsResponse__Output as _vfiobroker_v1_ListGroupsResponse__Output } from '../../vfiobroker/v1/ListGroupsResponse.js';
 import type { ListLeasesRequest as _vfiobroker_v1_ListLeasesRequest, ListLeasesRequest__Output as _vfiobroker_v1_ListLeasesRequest__Output } from '../../vfiobroker/v1/ListLeasesRequest.js';
 import type { ListLeasesResponse as _vfiobroker_v1_ListLeasesResponse, ListLeasesResponse__Output as _vfiobroker_v1_ListLeasesResponse__Output } from '../../vfiobroker/v1/ListLeasesResponse.js';
+import type { ListMdevTypesRequest as _vfiobroker_v1_ListMdevTypesRequest, ListMdevTypesRequest__Output as _vfiobroker_v1_ListMdevTypesRequest__Output } from '../../vfiobroker/v1/ListMdevTypesRequest.js';
+import type { ListMdevTypesResponse as _vfiobroker_v1_ListMdevTypesResponse, ListMdevTypesResponse__Output as _vfiobroker_v1_ListMdevTypesResponse__Output } from '../../vfiobroker/v1/ListMdevTypesResponse.js';
 import type { OpenDeviceRequest as _vfiobroker_v1_OpenDeviceRequest, OpenDeviceRequest__Output as _vfiobroker_v1_OpenDeviceRequest__Output } from '../../vfiobroker/v1/OpenDeviceRequest.js';
 import type { OpenDeviceResponse as _vfiobroker_v1_OpenDeviceResponse, OpenDeviceResponse__Output as _vfiobroker_v1_OpenDeviceResponse__Output } from '../../vfiobroker/v1/OpenDeviceResponse.js';
 import type { ReattachRequest as _vfiobroker_v1_ReattachRequest, ReattachRequest__Output as _vfiobroker_v1_ReattachRequest__Output } from '../../vfiobroker/v1/ReattachRequest.js';
@@ -32,6 +36,8 @@ import type { RedeemRequest as _vfiobroker_v1_RedeemRequest, RedeemRequest__Outp
 import type { RedeemResponse as _vfiobroker_v1_RedeemResponse, RedeemResponse__Output as _vfiobroker_v1_RedeemResponse__Output } from '../../vfiobroker/v1/RedeemResponse.js';
 import type { ReleaseRequest as _vfiobroker_v1_ReleaseRequest, ReleaseRequest__Output as _vfiobroker_v1_ReleaseRequest__Output } from '../../vfiobroker/v1/ReleaseRequest.js';
 import type { ReleaseResponse as _vfiobroker_v1_ReleaseResponse, ReleaseResponse__Output as _vfiobroker_v1_ReleaseResponse__Output } from '../../vfiobroker/v1/ReleaseResponse.js';
+import type { RemoveMdevRequest as _vfiobroker_v1_RemoveMdevRequest, RemoveMdevRequest__Output as _vfiobroker_v1_RemoveMdevRequest__Output } from '../../vfiobroker/v1/RemoveMdevRequest.js';
+import type { RemoveMdevResponse as _vfiobroker_v1_RemoveMdevResponse, RemoveMdevResponse__Output as _vfiobroker_v1_RemoveMdevResponse__Output } from '../../vfiobroker/v1/RemoveMdevResponse.js';
 import type { RevokeGrantRequest as _vfiobroker_v1_RevokeGrantRequest, RevokeGrantRequest__Output as _vfiobroker_v1_RevokeGrantRequest__Output } from '../../vfiobroker/v1/RevokeGrantRequest.js';
 import type { RevokeGrantResponse as _vfiobroker_v1_RevokeGrantResponse, RevokeGrantResponse__Output as _vfiobroker_v1_RevokeGrantResponse__Output } from '../../vfiobroker/v1/RevokeGrantResponse.js';
 import type { RevokeRequest as _vfiobroker_v1_RevokeRequest, RevokeRequest__Output as _vfiobroker_v1_RevokeRequest__Output } from '../../vfiobroker/v1/RevokeRequest.js';
@@ -71,6 +77,15 @@ export interface BrokerClient extends grpc.Client {
   createClaim(argument: _vfiobroker_v1_CreateClaimRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_vfiobroker_v1_CreateClaimResponse__Output>): grpc.ClientUnaryCall;
   createClaim(argument: _vfiobroker_v1_CreateClaimRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_vfiobroker_v1_CreateClaimResponse__Output>): grpc.ClientUnaryCall;
   createClaim(argument: _vfiobroker_v1_CreateClaimRequest, callback: grpc.requestCallback<_vfiobroker_v1_CreateClaimResponse__Output>): grpc.ClientUnaryCall;
+  
+  CreateMdev(argument: _vfiobroker_v1_CreateMdevRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_vfiobroker_v1_CreateMdevResponse__Output>): grpc.ClientUnaryCall;
+  CreateMdev(argument: _vfiobroker_v1_CreateMdevRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_vfiobroker_v1_CreateMdevResponse__Output>): grpc.ClientUnaryCall;
+  CreateMdev(argument: _vfiobroker_v1_CreateMdevRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_vfiobroker_v1_CreateMdevResponse__Output>): grpc.ClientUnaryCall;
+  CreateMdev(argument: _vfiobroker_v1_CreateMdevRequest, callback: grpc.requestCallback<_vfiobroker_v1_CreateMdevResponse__Output>): grpc.ClientUnaryCall;
+  createMdev(argument: _vfiobroker_v1_CreateMdevRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_vfiobroker_v1_CreateMdevResponse__Output>): grpc.ClientUnaryCall;
+  createMdev(argument: _vfiobroker_v1_CreateMdevRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_vfiobroker_v1_CreateMdevResponse__Output>): grpc.ClientUnaryCall;
+  createMdev(argument: _vfiobroker_v1_CreateMdevRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_vfiobroker_v1_CreateMdevResponse__Output>): grpc.ClientUnaryCall;
+  createMdev(argument: _vfiobroker_v1_CreateMdevRequest, callback: grpc.requestCallback<_vfiobroker_v1_CreateMdevResponse__Output>): grpc.ClientUnaryCall;
   
   EndClaim(argument: _vfiobroker_v1_EndClaimRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_vfiobroker_v1_EndClaimResponse__Output>): grpc.ClientUnaryCall;
   EndClaim(argument: _vfiobroker_v1_EndClaimRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_vfiobroker_v1_EndClaimResponse__Output>): grpc.ClientUnaryCall;
@@ -135,6 +150,15 @@ export interface BrokerClient extends grpc.Client {
   listLeases(argument: _vfiobroker_v1_ListLeasesRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_vfiobroker_v1_ListLeasesResponse__Output>): grpc.ClientUnaryCall;
   listLeases(argument: _vfiobroker_v1_ListLeasesRequest, callback: grpc.requestCallback<_vfiobroker_v1_ListLeasesResponse__Output>): grpc.ClientUnaryCall;
   
+  ListMdevTypes(argument: _vfiobroker_v1_ListMdevTypesRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_vfiobroker_v1_ListMdevTypesResponse__Output>): grpc.ClientUnaryCall;
+  ListMdevTypes(argument: _vfiobroker_v1_ListMdevTypesRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_vfiobroker_v1_ListMdevTypesResponse__Output>): grpc.ClientUnaryCall;
+  ListMdevTypes(argument: _vfiobroker_v1_ListMdevTypesRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_vfiobroker_v1_ListMdevTypesResponse__Output>): grpc.ClientUnaryCall;
+  ListMdevTypes(argument: _vfiobroker_v1_ListMdevTypesRequest, callback: grpc.requestCallback<_vfiobroker_v1_ListMdevTypesResponse__Output>): grpc.ClientUnaryCall;
+  listMdevTypes(argument: _vfiobroker_v1_ListMdevTypesRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_vfiobroker_v1_ListMdevTypesResponse__Output>): grpc.ClientUnaryCall;
+  listMdevTypes(argument: _vfiobroker_v1_ListMdevTypesRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_vfiobroker_v1_ListMdevTypesResponse__Output>): grpc.ClientUnaryCall;
+  listMdevTypes(argument: _vfiobroker_v1_ListMdevTypesRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_vfiobroker_v1_ListMdevTypesResponse__Output>): grpc.ClientUnaryCall;
+  listMdevTypes(argument: _vfiobroker_v1_ListMdevTypesRequest, callback: grpc.requestCallback<_vfiobroker_v1_ListMdevTypesResponse__Output>): grpc.ClientUnaryCall;
+  
   OpenDevice(argument: _vfiobroker_v1_OpenDeviceRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_vfiobroker_v1_OpenDeviceResponse__Output>): grpc.ClientUnaryCall;
   OpenDevice(argument: _vfiobroker_v1_OpenDeviceRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_vfiobroker_v1_OpenDeviceResponse__Output>): grpc.ClientUnaryCall;
   OpenDevice(argument: _vfiobroker_v1_OpenDeviceRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_vfiobroker_v1_OpenDeviceResponse__Output>): grpc.ClientUnaryCall;
@@ -179,6 +203,15 @@ export interface BrokerClient extends grpc.Client {
   release(argument: _vfiobroker_v1_ReleaseRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_vfiobroker_v1_ReleaseResponse__Output>): grpc.ClientUnaryCall;
   release(argument: _vfiobroker_v1_ReleaseRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_vfiobroker_v1_ReleaseResponse__Output>): grpc.ClientUnaryCall;
   release(argument: _vfiobroker_v1_ReleaseRequest, callback: grpc.requestCallback<_vfiobroker_v1_ReleaseResponse__Output>): grpc.ClientUnaryCall;
+  
+  RemoveMdev(argument: _vfiobroker_v1_RemoveMdevRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_vfiobroker_v1_RemoveMdevResponse__Output>): grpc.ClientUnaryCall;
+  RemoveMdev(argument: _vfiobroker_v1_RemoveMdevRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_vfiobroker_v1_RemoveMdevResponse__Output>): grpc.ClientUnaryCall;
+  RemoveMdev(argument: _vfiobroker_v1_RemoveMdevRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_vfiobroker_v1_RemoveMdevResponse__Output>): grpc.ClientUnaryCall;
+  RemoveMdev(argument: _vfiobroker_v1_RemoveMdevRequest, callback: grpc.requestCallback<_vfiobroker_v1_RemoveMdevResponse__Output>): grpc.ClientUnaryCall;
+  removeMdev(argument: _vfiobroker_v1_RemoveMdevRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_vfiobroker_v1_RemoveMdevResponse__Output>): grpc.ClientUnaryCall;
+  removeMdev(argument: _vfiobroker_v1_RemoveMdevRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_vfiobroker_v1_RemoveMdevResponse__Output>): grpc.ClientUnaryCall;
+  removeMdev(argument: _vfiobroker_v1_RemoveMdevRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_vfiobroker_v1_RemoveMdevResponse__Output>): grpc.ClientUnaryCall;
+  removeMdev(argument: _vfiobroker_v1_RemoveMdevRequest, callback: grpc.requestCallback<_vfiobroker_v1_RemoveMdevResponse__Output>): grpc.ClientUnaryCall;
   
   Revoke(argument: _vfiobroker_v1_RevokeRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_vfiobroker_v1_RevokeResponse__Output>): grpc.ClientUnaryCall;
   Revoke(argument: _vfiobroker_v1_RevokeRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_vfiobroker_v1_RevokeResponse__Output>): grpc.ClientUnaryCall;
@@ -248,6 +281,8 @@ export interface BrokerHandlers extends grpc.UntypedServiceImplementation {
   
   CreateClaim: grpc.handleUnaryCall<_vfiobroker_v1_CreateClaimRequest__Output, _vfiobroker_v1_CreateClaimResponse>;
   
+  CreateMdev: grpc.handleUnaryCall<_vfiobroker_v1_CreateMdevRequest__Output, _vfiobroker_v1_CreateMdevResponse>;
+  
   EndClaim: grpc.handleUnaryCall<_vfiobroker_v1_EndClaimRequest__Output, _vfiobroker_v1_EndClaimResponse>;
   
   GetGroup: grpc.handleUnaryCall<_vfiobroker_v1_GetGroupRequest__Output, _vfiobroker_v1_Group>;
@@ -262,6 +297,8 @@ export interface BrokerHandlers extends grpc.UntypedServiceImplementation {
   
   ListLeases: grpc.handleUnaryCall<_vfiobroker_v1_ListLeasesRequest__Output, _vfiobroker_v1_ListLeasesResponse>;
   
+  ListMdevTypes: grpc.handleUnaryCall<_vfiobroker_v1_ListMdevTypesRequest__Output, _vfiobroker_v1_ListMdevTypesResponse>;
+  
   OpenDevice: grpc.handleUnaryCall<_vfiobroker_v1_OpenDeviceRequest__Output, _vfiobroker_v1_OpenDeviceResponse>;
   
   Reattach: grpc.handleUnaryCall<_vfiobroker_v1_ReattachRequest__Output, _vfiobroker_v1_ReattachResponse>;
@@ -271,6 +308,8 @@ export interface BrokerHandlers extends grpc.UntypedServiceImplementation {
   RedeemClaim: grpc.handleUnaryCall<_vfiobroker_v1_RedeemClaimRequest__Output, _vfiobroker_v1_AcquireResponse>;
   
   Release: grpc.handleUnaryCall<_vfiobroker_v1_ReleaseRequest__Output, _vfiobroker_v1_ReleaseResponse>;
+  
+  RemoveMdev: grpc.handleUnaryCall<_vfiobroker_v1_RemoveMdevRequest__Output, _vfiobroker_v1_RemoveMdevResponse>;
   
   Revoke: grpc.handleUnaryCall<_vfiobroker_v1_RevokeRequest__Output, _vfiobroker_v1_RevokeResponse>;
   
@@ -292,6 +331,7 @@ export interface BrokerDefinition extends grpc.ServiceDefinition {
   Acquire: MethodDefinition<_vfiobroker_v1_AcquireRequest, _vfiobroker_v1_AcquireResponse, _vfiobroker_v1_AcquireRequest__Output, _vfiobroker_v1_AcquireResponse__Output>
   Bind: MethodDefinition<_vfiobroker_v1_BindRequest, _vfiobroker_v1_BindResponse, _vfiobroker_v1_BindRequest__Output, _vfiobroker_v1_BindResponse__Output>
   CreateClaim: MethodDefinition<_vfiobroker_v1_CreateClaimRequest, _vfiobroker_v1_CreateClaimResponse, _vfiobroker_v1_CreateClaimRequest__Output, _vfiobroker_v1_CreateClaimResponse__Output>
+  CreateMdev: MethodDefinition<_vfiobroker_v1_CreateMdevRequest, _vfiobroker_v1_CreateMdevResponse, _vfiobroker_v1_CreateMdevRequest__Output, _vfiobroker_v1_CreateMdevResponse__Output>
   EndClaim: MethodDefinition<_vfiobroker_v1_EndClaimRequest, _vfiobroker_v1_EndClaimResponse, _vfiobroker_v1_EndClaimRequest__Output, _vfiobroker_v1_EndClaimResponse__Output>
   GetGroup: MethodDefinition<_vfiobroker_v1_GetGroupRequest, _vfiobroker_v1_Group, _vfiobroker_v1_GetGroupRequest__Output, _vfiobroker_v1_Group__Output>
   Holders: MethodDefinition<_vfiobroker_v1_HoldersRequest, _vfiobroker_v1_HoldersResponse, _vfiobroker_v1_HoldersRequest__Output, _vfiobroker_v1_HoldersResponse__Output>
@@ -299,11 +339,13 @@ export interface BrokerDefinition extends grpc.ServiceDefinition {
   ListGrants: MethodDefinition<_vfiobroker_v1_ListGrantsRequest, _vfiobroker_v1_ListGrantsResponse, _vfiobroker_v1_ListGrantsRequest__Output, _vfiobroker_v1_ListGrantsResponse__Output>
   ListGroups: MethodDefinition<_vfiobroker_v1_ListGroupsRequest, _vfiobroker_v1_ListGroupsResponse, _vfiobroker_v1_ListGroupsRequest__Output, _vfiobroker_v1_ListGroupsResponse__Output>
   ListLeases: MethodDefinition<_vfiobroker_v1_ListLeasesRequest, _vfiobroker_v1_ListLeasesResponse, _vfiobroker_v1_ListLeasesRequest__Output, _vfiobroker_v1_ListLeasesResponse__Output>
+  ListMdevTypes: MethodDefinition<_vfiobroker_v1_ListMdevTypesRequest, _vfiobroker_v1_ListMdevTypesResponse, _vfiobroker_v1_ListMdevTypesRequest__Output, _vfiobroker_v1_ListMdevTypesResponse__Output>
   OpenDevice: MethodDefinition<_vfiobroker_v1_OpenDeviceRequest, _vfiobroker_v1_OpenDeviceResponse, _vfiobroker_v1_OpenDeviceRequest__Output, _vfiobroker_v1_OpenDeviceResponse__Output>
   Reattach: MethodDefinition<_vfiobroker_v1_ReattachRequest, _vfiobroker_v1_ReattachResponse, _vfiobroker_v1_ReattachRequest__Output, _vfiobroker_v1_ReattachResponse__Output>
   Redeem: MethodDefinition<_vfiobroker_v1_RedeemRequest, _vfiobroker_v1_RedeemResponse, _vfiobroker_v1_RedeemRequest__Output, _vfiobroker_v1_RedeemResponse__Output>
   RedeemClaim: MethodDefinition<_vfiobroker_v1_RedeemClaimRequest, _vfiobroker_v1_AcquireResponse, _vfiobroker_v1_RedeemClaimRequest__Output, _vfiobroker_v1_AcquireResponse__Output>
   Release: MethodDefinition<_vfiobroker_v1_ReleaseRequest, _vfiobroker_v1_ReleaseResponse, _vfiobroker_v1_ReleaseRequest__Output, _vfiobroker_v1_ReleaseResponse__Output>
+  RemoveMdev: MethodDefinition<_vfiobroker_v1_RemoveMdevRequest, _vfiobroker_v1_RemoveMdevResponse, _vfiobroker_v1_RemoveMdevRequest__Output, _vfiobroker_v1_RemoveMdevResponse__Output>
   Revoke: MethodDefinition<_vfiobroker_v1_RevokeRequest, _vfiobroker_v1_RevokeResponse, _vfiobroker_v1_RevokeRequest__Output, _vfiobroker_v1_RevokeResponse__Output>
   RevokeGrant: MethodDefinition<_vfiobroker_v1_RevokeGrantRequest, _vfiobroker_v1_RevokeGrantResponse, _vfiobroker_v1_RevokeGrantRequest__Output, _vfiobroker_v1_RevokeGrantResponse__Output>
   SetGroupType: MethodDefinition<_vfiobroker_v1_SetGroupTypeRequest, _vfiobroker_v1_SetGroupTypeResponse, _vfiobroker_v1_SetGroupTypeRequest__Output, _vfiobroker_v1_SetGroupTypeResponse__Output>

@@ -11,6 +11,8 @@ export interface Device {
   'bridge'?: (boolean);
   'cdev'?: (string);
   'driver_override'?: (string);
+  'mdev_type'?: (string);
+  'mdev_parent'?: (string);
 }
 
 export interface Device__Output {
@@ -23,4 +25,6 @@ export interface Device__Output {
   'bridge': (boolean);
   'cdev': (string);
   'driver_override': (string);
+  'mdev_type': (string);
+  'mdev_parent': (string);
 }

@@ -17,6 +17,7 @@ export interface Group {
   'modes'?: (_vfiobroker_v1_Mode)[];
   'owner'?: (_vfiobroker_v1_Owner | null);
   'claim_id'?: (string);
+  'emulated_iommu'?: (boolean);
 }
 
 export interface Group__Output {
@@ -31,4 +32,5 @@ export interface Group__Output {
   'modes': (_vfiobroker_v1_Mode__Output)[];
   'owner': (_vfiobroker_v1_Owner__Output | null);
   'claim_id': (string);
+  'emulated_iommu': (boolean);
 }

@@ -11,6 +11,7 @@ export interface Lease {
   'mode'?: (_vfiobroker_v1_Mode);
   'state'?: (string);
   'shares'?: (number);
+  'mdev_uuid'?: (string);
 }
 
 export interface Lease__Output {
@@ -21,4 +22,5 @@ export interface Lease__Output {
   'mode': (_vfiobroker_v1_Mode__Output);
   'state': (string);
   'shares': (number);
+  'mdev_uuid': (string);
 }
