@@ -45,6 +45,7 @@ export function group(x: { group: HostGroup; owner?: Lease; modes: Mode[] }, see
     devices: g.devices.map((d) => ({
       name: d.name, bus: d.bus ?? '', driver: d.driver ?? '', vendor: d.vendor ?? '', device: d.device ?? '',
       class: d.class ?? '', bridge: d.bridge, cdev: d.cdev ?? '', driver_override: d.driverOverride ?? '',
+      numa_node: d.numaNode ?? -1,
     })),
     viable: g.viable,
     viability_reason: g.viabilityReason,

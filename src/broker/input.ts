@@ -6,8 +6,9 @@
  */
 import { InvalidArgumentError } from './errors.js';
 
-/** sysfs device names: must start alphanumeric, which rules out ".", ".." and hidden entries. */
-export const DEVICE_NAME = /^[A-Za-z0-9][A-Za-z0-9:._-]{0,63}$/;
+/** sysfs device names (shared with the selector language). */
+export { DEVICE_NAME } from '../protocol/device-selector.js';
+import { DEVICE_NAME } from '../protocol/device-selector.js';
 export const MAX_DEVICE_NAME = 64;
 /** Session, lease, grant and request ids the daemon issues are far shorter; anything longer is not ours. */
 export const MAX_ID_LENGTH = 128;

@@ -12,7 +12,7 @@ import type { DeviceEvent } from './sysfs/live-inventory.js';
 export type { DeviceEvent } from './sysfs/live-inventory.js';
 
 /** What the service needs of a sysfs group: the inventory's own types, narrowed. */
-export type HostDevice = Pick<DeviceInfo, 'name' | 'bus' | 'driver' | 'driverOverride' | 'vendor' | 'device' | 'class' | 'bridge' | 'cdev'>;
+export type HostDevice = Pick<DeviceInfo, 'name' | 'bus' | 'driver' | 'driverOverride' | 'vendor' | 'device' | 'class' | 'bridge' | 'cdev' | 'numaNode'>;
 
 export interface HostGroup extends GroupFacts, Omit<GroupInfo, 'devices'> {
   devices: HostDevice[];

@@ -11,6 +11,7 @@ export interface Device {
   'bridge'?: (boolean);
   'cdev'?: (string);
   'driver_override'?: (string);
+  'numa_node'?: (number);
 }
 
 export interface Device__Output {
@@ -23,4 +24,5 @@ export interface Device__Output {
   'bridge': (boolean);
   'cdev': (string);
   'driver_override': (string);
+  'numa_node': (number);
 }
