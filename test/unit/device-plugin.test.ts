@@ -5,7 +5,7 @@
  * the broker's Watch, preferred allocation, Allocate, kubelet restart and
  * re-registration, and claims ended when PodResources stops listing them.
  */
-import t from 'tap';
+import t, { type Test } from 'tap';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,7 +24,7 @@ const EDU = 'vfio-broker.io/edu';
 const NIC = 'vfio-broker.io/nic';
 const quiet = { info: () => undefined, warn: () => undefined };
 
-async function setup(t: Tap.Test) {
+async function setup(t: Test) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vb-dp-'));
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   const broker = await new FakeBroker(path.join(dir, 'api.sock'), [
