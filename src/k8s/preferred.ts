@@ -25,7 +25,8 @@ export function preferredAllocation(available: string[], mustInclude: string[], 
     const score = (n: number) => [pinned.has(n) ? 1 : 0, byNode.get(n)!.length >= need ? 1 : 0, byNode.get(n)!.length];
     const [sa, sb] = [score(a), score(b)];
     for (let i = 0; i < sa.length; i++) if (sa[i] !== sb[i]) return sb[i] - sa[i];
-    return a - b;
+    // Unknown node (-1) last; then by number.
+    return Number(a < 0) - Number(b < 0) || a - b;
   });
   for (const n of nodes) for (const id of byNode.get(n)!) if (chosen.length < size) chosen.push(id);
   return chosen;
