@@ -23,6 +23,7 @@ import (
 	"os"
 	"os/exec"
 	"sort"
+	"strings"
 	"syscall"
 	"time"
 
@@ -79,10 +80,25 @@ func fail(format string, a ...any) {
 	os.Exit(1)
 }
 
-func privateMountNamespace() bool {
-	self, err1 := os.Readlink("/proc/self/ns/mnt")
-	init, err2 := os.Readlink("/proc/1/ns/mnt")
-	return err1 == nil && err2 == nil && self != init
+// privateKubeletDir: /var/lib is the tmpfs run-harness.sh mounts in its private
+// mount namespace (its source names it), so the host's /var/lib/kubelet is never touched.
+func privateKubeletDir() bool {
+	data, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		return false
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		f := strings.Fields(line)
+		// mount-id parent major:minor root mount-point options ... - fstype source super-options
+		if len(f) > 9 && f[4] == "/var/lib" {
+			for i := 6; i < len(f)-2; i++ {
+				if f[i] == "-" && f[i+1] == "tmpfs" && f[i+2] == "vfio-broker-harness" {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 func pod(name, uid, res string, count int64) *v1.Pod {
@@ -165,7 +181,7 @@ func main() {
 	if flag.NArg() == 0 {
 		fail("usage: kubelet-harness [flags] -- PLUGIN-COMMAND [ARGS...]")
 	}
-	if !privateMountNamespace() {
+	if !privateKubeletDir() {
 		fail("refusing to run in the host's mount namespace: the device manager owns /var/lib/kubelet/device-plugins (use test/k8s/run-harness.sh)")
 	}
 	logger := klog.Background()
