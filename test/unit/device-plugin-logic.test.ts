@@ -62,3 +62,14 @@ t.test('owner refs name the resource and the device ids', async (t) => {
   t.equal(parseOwnerRef('someone-else'), null);
   t.equal(endpointName('vfio-broker.io/edu'), 'vfio-broker-vfio-broker.io_edu.sock');
 });
+
+t.test('the broker puts each device\'s NUMA node on the wire (Device.numa_node, -1 when sysfs has none)', async (t) => {
+  const { group } = await import('../../src/api/wire.js');
+  const dev = { name: '0000:00:03.0', bus: 'pci', driver: 'vfio-pci', driverOverride: null, vendor: '0x1234', device: '0x11e8', class: '0x00ff00', bridge: false, cdev: 'vfio0' };
+  const hostGroup = {
+    id: 3, viable: true, viabilityReason: '', noiommu: false, type: 'DMA', reservedRegions: [], devNode: '/dev/vfio/3',
+    devices: [{ ...dev, numaNode: 1 }, { ...dev, name: '0000:00:04.0' }],
+  };
+  const wire = group({ group: hostGroup, modes: ['legacy'] });
+  t.same(wire.devices!.map((d) => d.numa_node), [1, -1]);
+});

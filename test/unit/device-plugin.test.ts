@@ -191,3 +191,15 @@ t.test('nothing is ended while PodResources cannot be asked', async (t) => {
   await t.rejects(plugin.reaper.reap());
   t.equal(broker.liveClaims().length, 1, 'the claim lives on');
 });
+
+t.test('an unreachable broker makes every device Unhealthy until it is back', async (t) => {
+  const { kubelet, broker } = await setup(t);
+  await kubelet.devices(EDU, (d) => d.length === 3 && d.every((x) => x.health === 'Healthy'));
+  broker.close();
+  const d = await kubelet.devices(EDU, (l) => l.every((x) => x.health === 'Unhealthy'));
+  t.equal(d.length, 3, 'still listed, all Unhealthy');
+  const again = await new FakeBroker(broker.socketPath, broker.groups).listen();
+  t.teardown(() => again.close());
+  await kubelet.devices(EDU, (l) => l.every((x) => x.health === 'Healthy'));
+  t.pass('Healthy again once the broker answers (the watch is retried)');
+});
