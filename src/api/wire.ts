@@ -46,6 +46,7 @@ export function group(x: { group: HostGroup; owner?: Lease; modes: Mode[] }, see
       name: d.name, bus: d.bus ?? '', driver: d.driver ?? '', vendor: d.vendor ?? '', device: d.device ?? '',
       class: d.class ?? '', bridge: d.bridge, cdev: d.cdev ?? '', driver_override: d.driverOverride ?? '',
       mdev_type: d.mdevType ?? '', mdev_parent: d.mdevParent ?? '',
+      numa_node: d.numaNode ?? -1,
     })),
     viable: g.viable,
     viability_reason: g.viabilityReason,

@@ -6,8 +6,9 @@
  */
 import { InvalidArgumentError } from './errors.js';
 
-/** sysfs device names: must start alphanumeric, which rules out ".", ".." and hidden entries. */
-export const DEVICE_NAME = /^[A-Za-z0-9][A-Za-z0-9:._-]{0,63}$/;
+/** sysfs device names (shared with the selector language). */
+export { DEVICE_NAME } from '../protocol/device-selector.js';
+import { DEVICE_NAME } from '../protocol/device-selector.js';
 export const MAX_DEVICE_NAME = 64;
 /** Session, lease, grant and request ids the daemon issues are far shorter; anything longer is not ours. */
 export const MAX_ID_LENGTH = 128;
@@ -57,7 +58,8 @@ export function isVfioBound(d: { bus?: string | null; driver: string | null | un
 }
 
 /** An mdev type id as sysfs names it (<parent driver>-<type>: mtty-2, nvidia-35, i915-GVTg_V5_4). */
-export const MDEV_TYPE = /^[A-Za-z0-9][A-Za-z0-9_.:+-]{0,63}$/;
+export { MDEV_TYPE } from '../protocol/device-selector.js';
+import { MDEV_TYPE } from '../protocol/device-selector.js';
 /** An mdev instance name: a UUID, lower case as the kernel prints it (%pUl). */
 export const MDEV_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 

@@ -5,22 +5,11 @@
  * pure and cheap. The default is deny for everyone except root and the admin group.
  */
 import type { Caller, GroupFacts, Mode } from './types.js';
-import { DEVICE_NAME, MDEV_TYPE, isVfioBound } from './input.js';
+import { isVfioBound } from './input.js';
+// The selector language is shared with the Kubernetes device plugin, so it lives in src/protocol.
+import { parseSelector as selector, selectorMatchesGroup, type DeviceSelector } from '../protocol/device-selector.js';
 
-export interface DeviceSelector {
-  /** Group numbers. */
-  groups?: number[];
-  /** Device names (BDFs for PCI). */
-  devices?: string[];
-  /** "1234:11e8"; either side may be "*". */
-  vendorDevice?: string[];
-  /** Class prefixes such as "0x0200" or "0x00ff00". */
-  classes?: string[];
-  /** Mediated device types by id (mtty-2, nvidia-35): covers instances of them, and Acquire of the type. */
-  mdevTypes?: string[];
-  /** Every device. */
-  any?: boolean;
-}
+export { selectorMatchesGroup, type DeviceSelector };
 
 export interface Rule {
   name: string;
@@ -77,7 +66,6 @@ const RULE_KEYS = new Set([
   'name', 'users', 'uids', 'groups', 'gids', 'devices', 'modes', 'maxLeases', 'memlock', 'memlockBytes',
   'allowNoiommu', 'allowShare', 'allowManaged', 'comment',
 ]);
-const SELECTOR_KEYS = new Set(['groups', 'devices', 'vendorDevice', 'classes', 'mdevTypes', 'any']);
 const TOP_KEYS = new Set(['adminGroups', 'rules', 'adminNoiommu', 'maxGrantSeconds', 'slotIsolation', 'comment']);
 
 /** "1g", "512m", "65792k", or a plain byte count. */
@@ -170,62 +158,6 @@ function idList(v: unknown, where: string, byName: (n: string) => number | undef
     } else problems.push(`${where}: ${JSON.stringify(item)} is not a valid ${what}`);
   }
   return out;
-}
-
-function selector(v: unknown, where: string, problems: string[]): DeviceSelector {
-  if (v === undefined) {
-    problems.push(`${where} is required (use {"any": true} to allow every device)`);
-    return {};
-  }
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
-    problems.push(`${where} must be an object`);
-    return {};
-  }
-  const s = v as Record<string, unknown>;
-  for (const k of Object.keys(s)) if (!SELECTOR_KEYS.has(k)) problems.push(`${where}: unknown key "${k}"`);
-  const strings = (k: string, re: RegExp, hint: string): string[] | undefined => {
-    if (s[k] === undefined) return undefined;
-    if (!Array.isArray(s[k]) || (s[k] as unknown[]).some((x) => typeof x !== 'string' || !re.test(x))) {
-      problems.push(`${where}.${k} must be a list of ${hint}`);
-      return undefined;
-    }
-    return (s[k] as string[]).map((x) => x.toLowerCase());
-  };
-  const out: DeviceSelector = {
-    devices: strings('devices', DEVICE_NAME, 'device names such as "0000:01:00.0"'),
-    vendorDevice: strings('vendorDevice', /^(0x)?([0-9a-f]{4}|\*):(0x)?([0-9a-f]{4}|\*)$/i, '"vvvv:dddd" ids'),
-    classes: strings('classes', /^(0x)?[0-9a-f]{2,6}$/i, 'class prefixes such as "0x0200"'),
-    mdevTypes: strings('mdevTypes', MDEV_TYPE, 'mdev type ids such as "mtty-2"'),
-  };
-  if (s.groups !== undefined) {
-    if (!Array.isArray(s.groups) || s.groups.some((g) => !Number.isInteger(g) || (g as number) < 0)) problems.push(`${where}.groups must be a list of group numbers`);
-    else out.groups = s.groups as number[];
-  }
-  if (s.any !== undefined) {
-    if (typeof s.any !== 'boolean') problems.push(`${where}.any must be true or false`);
-    else out.any = s.any;
-  }
-  return out;
-}
-
-const hex = (s: string | undefined) => (s ?? '').toLowerCase().replace(/^0x/, '');
-
-export function selectorMatchesGroup(sel: DeviceSelector, g: GroupFacts): boolean {
-  if (sel.any) return true;
-  if (sel.groups?.includes(g.id)) return true;
-  // Leasing a group hands out every member, so each non-bridge member must be covered.
-  const members = g.devices.filter((d) => !d.bridge);
-  if (members.length === 0) return false;
-  return members.every((d) => {
-    if (sel.devices?.includes(d.name.toLowerCase())) return true;
-    if (sel.vendorDevice?.some((vd) => {
-      const [v, dv] = vd.split(':').map(hex);
-      return (v === '*' || v === hex(d.vendor)) && (dv === '*' || dv === hex(d.device));
-    })) return true;
-    if (sel.classes?.some((c) => hex(d.class).startsWith(hex(c)))) return true;
-    if (d.mdevType && sel.mdevTypes?.includes(d.mdevType.toLowerCase())) return true;
-    return false;
-  });
 }
 
 export function isAdmin(policy: Policy, c: Caller): boolean {

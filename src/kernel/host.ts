@@ -16,7 +16,7 @@ export type { GroupType } from './sysfs/group-type.js';
 export type { MdevInstanceInfo, MdevParentInfo, MdevTypeInfo } from './sysfs/mdev.js';
 
 /** What the service needs of a sysfs group: the inventory's own types, narrowed. */
-export type HostDevice = Pick<DeviceInfo, 'name' | 'bus' | 'driver' | 'driverOverride' | 'vendor' | 'device' | 'class' | 'bridge' | 'cdev' | 'upstream' | 'mdevType' | 'mdevParent'>;
+export type HostDevice = Pick<DeviceInfo, 'name' | 'bus' | 'driver' | 'driverOverride' | 'vendor' | 'device' | 'class' | 'bridge' | 'cdev' | 'upstream' | 'mdevType' | 'mdevParent' | 'numaNode'>;
 
 export interface HostGroup extends GroupFacts, Omit<GroupInfo, 'devices'> {
   devices: HostDevice[];

@@ -19,6 +19,7 @@ const ALLOWED: Record<string, string[]> = {
   http: [],
   client: ['protocol', 'kernel'],
   cli: ['client', 'protocol', 'kernel'],
+  k8s: ['client', 'protocol'],
   daemon: ['api', 'service', 'broker', 'kernel', 'protocol', 'http'],
 };
 

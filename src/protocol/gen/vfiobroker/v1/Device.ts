@@ -11,6 +11,7 @@ export interface Device {
   'bridge'?: (boolean);
   'cdev'?: (string);
   'driver_override'?: (string);
+  'numa_node'?: (number);
   'mdev_type'?: (string);
   'mdev_parent'?: (string);
 }
@@ -25,6 +26,7 @@ export interface Device__Output {
   'bridge': (boolean);
   'cdev': (string);
   'driver_override': (string);
+  'numa_node': (number);
   'mdev_type': (string);
   'mdev_parent': (string);
 }
