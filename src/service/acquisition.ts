@@ -49,16 +49,17 @@ export class Acquisition {
     this.binder.assertIdle(groups);
     const only = req.onlyRequested ? requested : undefined;
     const lease = this.reserve(caller, session.id, groups, req, only);
-    if (req.created) {
-      this.ctx.holdingsFor(lease.id).ownMdev(req.created.uuid);
-      req.created.adopted = true;
-    }
-    return this.complete('Acquire', caller, lease, groups, only);
+    return this.complete('Acquire', caller, lease, groups, only, req.created);
   }
 
   /** Open and deliver a reserved lease's fds, then audit and announce it (Acquire, and a claim's redemption). */
-  async complete(rpc: string, caller: Caller, lease: Lease, groups: HostGroup[], only: Set<string> | undefined): Promise<Acquired> {
+  async complete(rpc: string, caller: Caller, lease: Lease, groups: HostGroup[], only: Set<string> | undefined, created?: AcquireInput['created']): Promise<Acquired> {
     const res = this.ctx.holdingsFor(lease.id);
+    if (created) {
+      // The lease owns the instance from here: it is removed when the lease ends, however that happens.
+      res.ownMdev(created.uuid);
+      created.adopted = true;
+    }
     res.members = new Set(groups.flatMap((g) => g.devices.map((d) => d.name)));
     const requestId = newId('R-', 4);
     const items = await this.openAndDeliver(lease, res, requestId, async () => {
