@@ -62,4 +62,8 @@ npm ci --no-audit --no-fund --loglevel=error
 
 log "building the test guest kernel (cached after the first time)"
 test/vm/build-kernel.sh >/dev/null
+if command -v go >/dev/null; then
+  log "building the kubelet harness on the kubelet's own device manager (cached after the first time)"
+  bash test/k8s/build-harness.sh >/dev/null
+fi
 log "ready: npm test"
