@@ -37,7 +37,8 @@ export class ApiClient {
   readonly socketPath: string;
   #service: BrokerDefinition;
 
-  constructor(socketPath = process.env.VFIO_BROKER_API ?? DEFAULT_API_SOCKET) {
+  /** `window`: the HTTP/2 flow-control window (default 4 MiB; HTTP/2's own is 64 KiB). */
+  constructor(socketPath = process.env.VFIO_BROKER_API ?? DEFAULT_API_SOCKET, opts: { window?: number } = {}) {
     const { Client, service } = loadApi();
     this.socketPath = socketPath;
     this.#service = service;
@@ -50,7 +51,7 @@ export class ApiClient {
       'grpc.use_local_subchannel_pool': 1,
       // A whole large host's ListGroups (about 1 MB at 4096 groups) in one window,
       // not 16 round trips of HTTP/2's default 64 KiB.
-      'grpc-node.flow_control_window': 4 << 20,
+      'grpc-node.flow_control_window': opts.window ?? 4 << 20,
       'grpc.max_receive_message_length': 64 << 20,
     });
   }
