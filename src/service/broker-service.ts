@@ -13,11 +13,12 @@ import { LeaseTable, type Lease } from '../broker/lease-table.js';
 import { SessionTable, type Session } from '../broker/session-table.js';
 import { GrantTable, type Grant } from '../broker/grant-table.js';
 import { ClaimTable } from '../broker/claim-table.js';
-import { Cgroups, type CgroupPort } from '../kernel/cgroup.js';
-import { Claims, type ClaimJournalPort } from './claims.js';
+import { Cgroups } from '../kernel/cgroup.js';
+import { Claims } from './claims.js';
+import type { ServiceOptions } from './options.js';
 import { DEFAULT_LIMITS, type Limits } from '../broker/limits.js';
-import { isAdmin, type Policy } from '../broker/policy.js';
-import { who, type AuditRecord } from '../broker/audit.js';
+import { isAdmin } from '../broker/policy.js';
+import { who } from '../broker/audit.js';
 import { requireDeviceName } from '../broker/input.js';
 import type { Caller } from '../broker/types.js';
 import type { ServiceContext } from './context.js';
@@ -35,29 +36,13 @@ import { RpcGuard } from './guard.js';
 import { MdevProvisioning, removeMdevLater } from './mdev.js';
 import { announceDeviceChange, type DeviceChange } from './device-events.js';
 import { newId, newSecret } from './ids.js';
-import type { BindOutcome, BrokerEvent, Deliver, FdStorePort, JournalPort, Notify, ServiceObserver } from './types.js';
+import type { BindOutcome, BrokerEvent } from './types.js';
 
 export type { BindOutcome, BrokerEvent, Deliver, Delivered, DeliveryItem, Notify } from './types.js';
 export type { AcquireInput, Acquired } from './acquisition.js';
 export { modesOf } from './inventory-view.js';
 
-export interface ServiceOptions {
-  host: Host;
-  policy: () => Policy;
-  audit: (rec: AuditRecord) => void;
-  deliver: Deliver;
-  notify: Notify;
-  journal?: JournalPort;
-  fdStore?: FdStorePort;
-  /** Devices an operator explicitly allowed to be unbound even though the host uses them. */
-  criticalOverride?: Set<string>;
-  limits?: Limits;
-  observer?: ServiceObserver;
-  now?: () => Date;
-  /** Claims: the pods' cgroups (real /proc and cgroup2 by default), and their journal. */
-  cgroups?: CgroupPort;
-  claimJournal?: ClaimJournalPort;
-}
+export type { ServiceOptions } from './options.js';
 
 export class BrokerService extends EventEmitter {
   readonly leases = new LeaseTable(() => newId('L-'));
