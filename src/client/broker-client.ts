@@ -36,7 +36,8 @@ interface ChannelOptions {
 async function openChannel(fdPath: string, timeoutMs: number): Promise<{ conn: SeqpacketConnection; session: { id: string; secret: string } }> {
   const conn = SeqpacketConnection.connect(fdPath);
   const hello = await new Promise<DaemonMessage>((resolve, reject) => {
-    const timer = setTimeout(() => { conn.close(); reject(new Error(`no hello from vfio-brokerd on ${fdPath}`)); }, timeoutMs);
+    // Reject before closing: the close handler would otherwise report a timeout as the daemon closing.
+    const timer = setTimeout(() => { reject(new Error(`no hello from vfio-brokerd on ${fdPath} within ${timeoutMs} ms`)); conn.close(); }, timeoutMs);
     conn.once('message', (m) => {
       clearTimeout(timer);
       try {
