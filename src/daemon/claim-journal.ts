@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Claim } from '../broker/claim-table.js';
+import { setAside, writeDurably } from './durable-file.js';
 import { MAX_GROUPS_PER_LEASE, isIssuedId, parseGroupId } from '../broker/input.js';
 
 export interface ClaimEntry {
@@ -62,10 +63,10 @@ export class ClaimJournal {
       j = JSON.parse(fs.readFileSync(this.file, 'utf8'));
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { claims: [], dropped: [] };
-      return { claims: [], dropped: [], unreadable: this.setAside(`cannot be read: ${(e as Error).message}`) };
+      return { claims: [], dropped: [], unreadable: setAside(this.file, `cannot be read: ${(e as Error).message}`) };
     }
     const f = j as ClaimFile;
-    if (typeof f !== 'object' || f === null || f.version !== 1 || !Array.isArray(f.claims)) return { claims: [], dropped: [], unreadable: this.setAside('is not a version 1 claim journal') };
+    if (typeof f !== 'object' || f === null || f.version !== 1 || !Array.isArray(f.claims)) return { claims: [], dropped: [], unreadable: setAside(this.file, 'is not a version 1 claim journal') };
     const claims: Claim[] = [];
     const dropped: { index: number; reason: string }[] = [];
     f.claims.forEach((e, index) => {
@@ -78,31 +79,7 @@ export class ClaimJournal {
 
   write(claims: Claim[]): void {
     const body: ClaimFile = { version: 1, written: new Date().toISOString(), claims: claims.map(toClaimEntry) };
-    const tmp = `${this.file}.tmp`;
-    const fd = fs.openSync(tmp, 'w', 0o600);
-    try {
-      fs.writeSync(fd, JSON.stringify(body, null, 1));
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(tmp, this.file);
-    const dfd = fs.openSync(path.dirname(this.file), 'r');
-    try {
-      fs.fsyncSync(dfd);
-    } finally {
-      fs.closeSync(dfd);
-    }
-  }
-
-  private setAside(why: string): string {
-    const aside = `${this.file}.unreadable`;
-    try {
-      fs.renameSync(this.file, aside);
-      return `${this.file} ${why}; moved to ${aside}`;
-    } catch (e) {
-      return `${this.file} ${why} (and could not be moved aside: ${(e as Error).message})`;
-    }
+    writeDurably(this.file, JSON.stringify(body, null, 1));
   }
 }
 

@@ -19,6 +19,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { isIssuedId, quoted } from '../broker/input.js';
+import { syncDir } from './durable-file.js';
 
 export type LogRecord = { k: 'lease'; v: unknown } | { k: 'end'; id: string } | { k: string; [field: string]: unknown };
 
@@ -123,14 +124,5 @@ export class LogWriter {
       fs.closeSync(fd);
     }
     this.records += records.length;
-  }
-}
-
-export function syncDir(dir: string): void {
-  const dfd = fs.openSync(dir, 'r');
-  try {
-    fs.fsyncSync(dfd);
-  } finally {
-    fs.closeSync(dfd);
   }
 }

@@ -16,7 +16,8 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import type { Lease } from '../broker/lease-table.js';
 import { checkEntries, type DroppedEntry } from './journal-check.js';
-import { LogWriter, readLog, replay, syncDir, type LogRecord } from './journal-log.js';
+import { LogWriter, readLog, replay, type LogRecord } from './journal-log.js';
+import { setAside, writeDurably } from './durable-file.js';
 
 /** Records a log may hold before it is folded into a snapshot: at least this, or twice the leases. */
 export const COMPACT_MIN_RECORDS = 512;
@@ -86,10 +87,10 @@ export class LeaseJournal {
       j = JSON.parse(fs.readFileSync(this.file, 'utf8'));
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { ...none, found: false };
-      return { ...none, unreadable: this.setAside(`cannot be read: ${(e as Error).message}`) };
+      return { ...none, unreadable: setAside(this.file, `cannot be read: ${(e as Error).message}`) };
     }
     if (typeof j !== 'object' || j === null || (j as JournalFile).version !== 1 || !Array.isArray((j as JournalFile).leases)) {
-      return { ...none, unreadable: this.setAside('is not a version 1 lease journal') };
+      return { ...none, unreadable: setAside(this.file, 'is not a version 1 lease journal') };
     }
     const f = j as JournalFile;
     if (f.bootId !== this.#bootId) return { ...none, staleBoot: true };
@@ -99,17 +100,6 @@ export class LeaseJournal {
     const checked = checkEntries(current ? replay(f.leases, current.records) : f.leases);
     const logDropped = (current?.dropped ?? []).map((d) => ({ index: d.line, reason: `${path.basename(this.logFile)} line ${d.line}: ${d.reason}` }));
     return { ...checked, dropped: [...logDropped, ...checked.dropped], found: true, staleBoot: false };
-  }
-
-  /** Keep a damaged journal for inspection; the next write starts a fresh one. */
-  private setAside(why: string): string {
-    const aside = `${this.file}.unreadable`;
-    try {
-      fs.renameSync(this.file, aside);
-      return `${this.file} ${why}; moved to ${aside}`;
-    } catch (e) {
-      return `${this.file} ${why} (and could not be moved aside: ${(e as Error).message})`;
-    }
   }
 
   /**
@@ -158,16 +148,7 @@ export class LeaseJournal {
       generation,
       leases: leases.map(toEntry),
     };
-    const tmp = `${this.file}.tmp`;
-    const fd = fs.openSync(tmp, 'w', 0o600);
-    try {
-      fs.writeSync(fd, JSON.stringify(body));
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(tmp, this.file);
-    syncDir(path.dirname(this.file));
+    writeDurably(this.file, JSON.stringify(body));
     // A crash here leaves the old log, naming the old generation: ignored on read.
     this.#log = LogWriter.create(this.logFile, generation);
     this.stats.snapshots++;

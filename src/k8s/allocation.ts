@@ -6,8 +6,8 @@
  */
 import {
   ANNOTATION_CLAIM, CONTAINER_API_SOCKET, CONTAINER_FD_SOCKET, CONTAINER_SOCKET_DIR, CONTAINER_TOKEN_FILE,
-  ENV_API_SOCKET, ENV_CLAIM, ENV_CLAIM_TOKEN_FILE, ENV_FD_SOCKET, ENV_RESOURCE,
 } from '../protocol/k8s-env.js';
+import { BROKER_ENV } from '../protocol/env.js';
 import type { ClaimStore } from './claims.js';
 import type { OfferedDevice } from './device-list.js';
 import type { AllocateRequest, AllocateResponse, ContainerAllocateResponse } from './kubelet-api.js';
@@ -20,11 +20,11 @@ export class AllocationError extends Error {
 export function containerResponse(resource: string, claimId: string, brokerSocketDir: string, tokenFile: string): ContainerAllocateResponse {
   return {
     envs: {
-      [ENV_API_SOCKET]: CONTAINER_API_SOCKET,
-      [ENV_FD_SOCKET]: CONTAINER_FD_SOCKET,
-      [ENV_CLAIM]: claimId,
-      [ENV_CLAIM_TOKEN_FILE]: CONTAINER_TOKEN_FILE,
-      [ENV_RESOURCE]: resource,
+      [BROKER_ENV.apiSocket]: CONTAINER_API_SOCKET,
+      [BROKER_ENV.fdSocket]: CONTAINER_FD_SOCKET,
+      [BROKER_ENV.claim]: claimId,
+      [BROKER_ENV.claimTokenFile]: CONTAINER_TOKEN_FILE,
+      [BROKER_ENV.resource]: resource,
     },
     mounts: [
       { container_path: CONTAINER_SOCKET_DIR, host_path: brokerSocketDir, read_only: true },

@@ -12,6 +12,8 @@ export const BROKER_ENV = {
   claim: 'VFIO_BROKER_CLAIM',
   /** A file holding the claim's token (mounted read-only into the pod). */
   claimTokenFile: 'VFIO_BROKER_CLAIM_TOKEN_FILE',
+  /** The device plugin's resource name the claim was made for, e.g. vfio-broker.io/edu. */
+  resource: 'VFIO_BROKER_RESOURCE',
   /** Set by vfio-broker-exec for its command: the lease it holds. */
   lease: 'VFIO_BROKER_LEASE',
 } as const;

@@ -16,6 +16,10 @@ import { BindTimeoutError } from '../kernel/binding-runner.js';
 import { kernelStepAsync } from './refusals.js';
 import type { LeaseResources } from './lease-resources.js';
 import type { BindOutcome } from './types.js';
+import type { Caller } from '../broker/types.js';
+import { who } from '../broker/audit.js';
+import type { ServiceContext } from './context.js';
+import type { GroupView } from './inventory-view.js';
 
 const members = (g: HostGroup) => g.devices.filter((d) => !d.bridge && d.driver !== 'pcieport');
 
@@ -124,4 +128,13 @@ export class Binder {
       else void Promise.all(lingering).then(() => this.#busy.delete(group.id));
     }
   }
+}
+
+/** Bind/Unbind as admin RPCs: only a group no lease holds is moved, and every move is audited. */
+export async function auditedMove(ctx: ServiceContext, rpc: 'Bind' | 'Unbind', caller: Caller, view: GroupView, op: (g: HostGroup) => Promise<BindOutcome[]>): Promise<BindOutcome[]> {
+  const { group, owner } = view;
+  if (owner) throw new PreconditionError(`group ${group.id} is leased (${owner.id}); release it first`, { group: group.id, lease: owner.id });
+  const res = await op(group);
+  ctx.audit({ event: rpc === 'Bind' ? 'bind' : 'unbind', rpc, who: who(caller), groups: [group.id], reason: res.map((r) => `${r.device}:${r.fromDriver ?? '-'}->${r.toDriver ?? '-'}`).join(' ') });
+  return res;
 }

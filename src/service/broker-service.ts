@@ -8,7 +8,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Host, Holder, LegacyHandles } from '../kernel/host.js';
-import { PermissionDeniedError, PreconditionError } from '../broker/errors.js';
+import { PermissionDeniedError } from '../broker/errors.js';
 import { LeaseTable, type Lease } from '../broker/lease-table.js';
 import { SessionTable, type Session } from '../broker/session-table.js';
 import { GrantTable, type Grant } from '../broker/grant-table.js';
@@ -24,7 +24,7 @@ import type { Caller } from '../broker/types.js';
 import type { ServiceContext } from './context.js';
 import { LeaseResources } from './lease-resources.js';
 import { openers } from './lease-opener.js';
-import { Binder } from './binding.js';
+import { Binder, auditedMove } from './binding.js';
 import { GroupTypes } from './group-type.js';
 import { Restarts, type Released } from './restarts.js';
 import { Acquisition, type AcquireInput, type Acquired } from './acquisition.js';
@@ -231,11 +231,7 @@ export class BrokerService extends EventEmitter {
   private adminBinding(rpc: 'Bind' | 'Unbind', caller: Caller, raw: unknown, op: (g: GroupView['group']) => Promise<BindOutcome[]>): Promise<BindOutcome[]> {
     return this.#guard.run(rpc, caller, async () => {
       this.requireAdmin(caller);
-      const { group, owner } = this.getGroup(raw);
-      if (owner) throw new PreconditionError(`group ${group.id} is leased (${owner.id}); release it first`, { group: group.id, lease: owner.id });
-      const res = await op(group);
-      this.ctx.audit({ event: rpc === 'Bind' ? 'bind' : 'unbind', rpc, who: who(caller), groups: [group.id], reason: res.map((r) => `${r.device}:${r.fromDriver ?? '-'}->${r.toDriver ?? '-'}`).join(' ') });
-      return res;
+      return auditedMove(this.ctx, rpc, caller, this.getGroup(raw), op);
     });
   }
 

@@ -14,8 +14,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import {
   ANNOTATION_CLAIM, CONTAINER_API_SOCKET, CONTAINER_FD_SOCKET, CONTAINER_SOCKET_DIR, CONTAINER_TOKEN_FILE,
-  ENV_API_SOCKET, ENV_CLAIM, ENV_CLAIM_TOKEN_FILE, ENV_FD_SOCKET, ENV_RESOURCE,
 } from '../../src/protocol/k8s-env.js';
+import { BROKER_ENV } from '../../src/protocol/env.js';
 import { endpointName } from '../../src/k8s/resource-endpoint.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -55,12 +55,12 @@ if (!hasGo && process.env.CI) {
       t.test(a.pod, async (t) => {
         t.same(a.devices, [], 'no device nodes');
         t.same(a.cdiDevices, [], 'no CDI devices');
-        const claim = a.envs[ENV_CLAIM];
+        const claim = a.envs[BROKER_ENV.claim];
         t.match(claim, /^claim-\d+$/, 'the claim id is in the environment');
         t.same(a.annotations, { [ANNOTATION_CLAIM]: claim }, 'and in the annotation');
         t.match(a.envs, {
-          [ENV_API_SOCKET]: CONTAINER_API_SOCKET, [ENV_FD_SOCKET]: CONTAINER_FD_SOCKET,
-          [ENV_CLAIM_TOKEN_FILE]: CONTAINER_TOKEN_FILE, [ENV_RESOURCE]: RESOURCE,
+          [BROKER_ENV.apiSocket]: CONTAINER_API_SOCKET, [BROKER_ENV.fdSocket]: CONTAINER_FD_SOCKET,
+          [BROKER_ENV.claimTokenFile]: CONTAINER_TOKEN_FILE, [BROKER_ENV.resource]: RESOURCE,
         }, 'the variables name the sockets and the token file');
         t.equal(a.mounts.length, 2, 'two mounts');
         const sock = a.mounts.find((m) => m.containerPath === CONTAINER_SOCKET_DIR);

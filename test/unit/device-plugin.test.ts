@@ -17,8 +17,8 @@ import { endpointName } from '../../src/k8s/resource-endpoint.js';
 import { ClaimReaper } from '../../src/k8s/reaper.js';
 import {
   ANNOTATION_CLAIM, CONTAINER_API_SOCKET, CONTAINER_FD_SOCKET, CONTAINER_SOCKET_DIR, CONTAINER_TOKEN_FILE,
-  ENV_API_SOCKET, ENV_CLAIM, ENV_CLAIM_TOKEN_FILE, ENV_FD_SOCKET,
 } from '../../src/protocol/k8s-env.js';
+import { BROKER_ENV } from '../../src/protocol/env.js';
 
 const EDU = 'vfio-broker.io/edu';
 const NIC = 'vfio-broker.io/nic';
@@ -102,7 +102,7 @@ t.test('Allocate makes a claim and answers with mounts, variables and an annotat
   const res = await kubelet.allocate(EDU, ['0000:00:04.0', '0000:00:05.0'], ['0000:00:03.0']);
   t.equal(res.container_responses.length, 2, 'one answer per container');
   const [c] = res.container_responses;
-  const claimId = c.envs[ENV_CLAIM];
+  const claimId = c.envs[BROKER_ENV.claim];
   const claim = broker.claims.get(claimId)!;
   t.ok(claim, 'the claim exists in the broker');
   t.same(claim.groups, [11, 12], 'it reserves the allocated devices\' groups');
@@ -118,18 +118,18 @@ t.test('Allocate makes a claim and answers with mounts, variables and an annotat
   t.equal(fs.statSync(tokenFile).mode & 0o777, 0o444);
   t.equal(fs.statSync(config.stateDir).mode & 0o777, 0o700, 'the state directory is root-only');
   t.match(c.envs, {
-    [ENV_API_SOCKET]: CONTAINER_API_SOCKET, [ENV_FD_SOCKET]: CONTAINER_FD_SOCKET, [ENV_CLAIM_TOKEN_FILE]: CONTAINER_TOKEN_FILE,
+    [BROKER_ENV.apiSocket]: CONTAINER_API_SOCKET, [BROKER_ENV.fdSocket]: CONTAINER_FD_SOCKET, [BROKER_ENV.claimTokenFile]: CONTAINER_TOKEN_FILE,
   });
   t.same(c.annotations, { [ANNOTATION_CLAIM]: claimId });
-  t.equal(broker.claims.get(res.container_responses[1].envs[ENV_CLAIM])!.groups[0], 10);
+  t.equal(broker.claims.get(res.container_responses[1].envs[BROKER_ENV.claim])!.groups[0], 10);
   const nic = await kubelet.allocate(NIC, ['0000:00:06.0']);
-  t.equal(broker.claims.get(nic.container_responses[0].envs[ENV_CLAIM])!.mode, 'MODE_IOMMUFD', 'the resource\'s mode');
+  t.equal(broker.claims.get(nic.container_responses[0].envs[BROKER_ENV.claim])!.mode, 'MODE_IOMMUFD', 'the resource\'s mode');
 
   await t.rejects(kubelet.allocate(EDU, ['0000:00:99.0']), { code: 3 }, 'an unknown device id is INVALID_ARGUMENT');
   // The kubelet gives a device to a new container only after the old one is gone: the stale claim ends.
   const again = await kubelet.allocate(EDU, ['0000:00:03.0']);
-  t.equal(broker.claims.get(res.container_responses[1].envs[ENV_CLAIM])!.state, 'ended', 'the stale claim ended');
-  t.not(again.container_responses[0].envs[ENV_CLAIM], res.container_responses[1].envs[ENV_CLAIM]);
+  t.equal(broker.claims.get(res.container_responses[1].envs[BROKER_ENV.claim])!.state, 'ended', 'the stale claim ended');
+  t.not(again.container_responses[0].envs[BROKER_ENV.claim], res.container_responses[1].envs[BROKER_ENV.claim]);
   const claimed = await kubelet.devices(EDU, (l) => l.length === 3);
   t.ok(claimed.every((d) => d.health === 'Healthy'), 'claimed devices stay Healthy');
 });
@@ -151,8 +151,8 @@ t.test('kubelet restart: the plugin serves again and re-registers', async (t) =>
 t.test('claims end when PodResources stops listing their devices', async (t) => {
   const { kubelet, broker, plugin, config } = await setup(t);
   await kubelet.devices(EDU, (d) => d.length === 3);
-  const a = (await kubelet.allocate(EDU, ['0000:00:03.0'])).container_responses[0].envs[ENV_CLAIM];
-  const b = (await kubelet.allocate(EDU, ['0000:00:04.0'])).container_responses[0].envs[ENV_CLAIM];
+  const a = (await kubelet.allocate(EDU, ['0000:00:03.0'])).container_responses[0].envs[BROKER_ENV.claim];
+  const b = (await kubelet.allocate(EDU, ['0000:00:04.0'])).container_responses[0].envs[BROKER_ENV.claim];
   kubelet.assigned.set('pod-a', new Map([[EDU, ['0000:00:03.0']]]));
   kubelet.assigned.set('pod-b', new Map([[EDU, ['0000:00:04.0']]]));
   await new Promise((r) => setTimeout(r, 5)); // past the (1 ms) grace period
@@ -173,7 +173,7 @@ t.test('claims end when PodResources stops listing their devices', async (t) => 
 t.test('a just-allocated claim whose pod is not listed yet is left alone during the grace period', async (t) => {
   const { kubelet, broker, plugin, dir } = await setup(t);
   await kubelet.devices(EDU, (d) => d.length === 3);
-  const id = (await kubelet.allocate(EDU, ['0000:00:05.0'])).container_responses[0].envs[ENV_CLAIM];
+  const id = (await kubelet.allocate(EDU, ['0000:00:05.0'])).container_responses[0].envs[BROKER_ENV.claim];
   let now = Date.now();
   const reaper = new ClaimReaper(path.join(dir, 'pod-resources.sock'), plugin.claims, 60_000, quiet, () => now);
   t.teardown(() => reaper.stop());
