@@ -30,6 +30,7 @@ mkdir -p "$lib" "$doc/examples" "$root/DEBIAN" "$root/usr/sbin" "$root/usr/bin" 
 
 log "compiling src/ into the package (fresh, not the checkout's incremental dist/)"
 node node_modules/typescript/bin/tsc -p tsconfig.build.json --outDir "$lib/dist" --incremental false
+node scripts/bundle.mjs "$lib/dist"
 
 log "production dependencies (npm ci --omit=dev in a scratch directory)"
 mkdir "$work/npm"

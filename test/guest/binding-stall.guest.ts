@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import type { Test } from 'tap';
 import { VfioHost } from '../../src/kernel/vfio-host.js';
 import { ApiClient, BrokerCallError } from '../../src/client/api-client.js';
-import { ScriptedClient, cleanEnv, startHarness } from '../fixtures/daemon-harness.js';
+import { ScriptedClient, cleanEnv, nodeScript, startHarness } from '../fixtures/daemon-harness.js';
 import { findTopology, driverOf, bindVfioPci } from './topology.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -63,7 +63,7 @@ export default async function (t: Test, variant: string) {
   const h = await startHarness(new VfioHost('/', undefined, { bindDeadlineMs: DEADLINE_MS }), { rules: [] }, {}, { uevents: true });
   const api = new ApiClient(h.config.apiSocket);
   const hold = () => {
-    const c = new ScriptedClient(spawn(process.execPath, ['--import', 'tsx', HOLD, String(gid), bdf], { stdio: ['ignore', 'pipe', 'pipe'], env: cleanEnv() }));
+    const c = new ScriptedClient(spawn(process.execPath, [...nodeScript(HOLD), String(gid), bdf], { stdio: ['ignore', 'pipe', 'pipe'], env: cleanEnv() }));
     return c;
   };
   /** Status and ListGroups, one after the other, until `until` settles (or `max` calls); every latency in ms. */

@@ -11,7 +11,7 @@ import type { Test } from 'tap';
 import { VfioHost } from '../../src/kernel/vfio-host.js';
 import { ApiClient } from '../../src/client/api-client.js';
 import { main as brokerctl } from '../../src/cli/brokerctl.js';
-import { ScriptedClient, cleanEnv, outsideTap, startHarness, watchFor } from '../fixtures/daemon-harness.js';
+import { ScriptedClient, cleanEnv, nodeScript, outsideTap, startHarness, watchFor } from '../fixtures/daemon-harness.js';
 import { EDU_ID } from '../fixtures/edu.js';
 import { findTopology, driverOf, bindVfioPci } from './topology.js';
 
@@ -86,7 +86,8 @@ export default async function (t: Test, variant: string) {
   });
 
   await t.test('sharing: the helper mints its own device fd and reads BAR0; a third uid cannot', async (t) => {
-    const owner = h.client(NOBODY, [{ op: 'acquire', groups: [g1] }, { op: 'share', uid: HELPER, devices: [topo.standaloneEdu] }, { op: 'hold' }]);
+    // Under TCG two client starts can outlast the default 60 s grant; the thief must meet a live grant.
+    const owner = h.client(NOBODY, [{ op: 'acquire', groups: [g1] }, { op: 'share', uid: HELPER, devices: [topo.standaloneEdu], ttlSeconds: 3600 }, { op: 'hold' }]);
     const share = await owner.step('share');
     t.equal(share.ok, true);
     const helper = h.client(HELPER, [{ op: 'redeem', grant: share.grant }, { op: 'edu-id', device: topo.standaloneEdu }], { gid: NOBODY });
@@ -132,7 +133,7 @@ export default async function (t: Test, variant: string) {
   await t.test('vfio-broker-exec: the child reads BAR0 through inherited fds; the lease lives exactly as long as it', async (t) => {
     const { apiSocket, fdSocket } = h.config;
     const run = new ScriptedClient(spawn(...outsideTap(EXEC, ['-s', apiSocket, '--fd-socket', fdSocket, '-g', String(g1), '--',
-      process.execPath, '--import', 'tsx', EXEC_CHILD, '--edu', topo.standaloneEdu, '--exit', '3']), {
+      process.execPath, ...nodeScript(EXEC_CHILD), '--edu', topo.standaloneEdu, '--exit', '3']), {
       uid: NOBODY, gid: NOBODY, stdio: ['ignore', 'pipe', 'pipe'], env: cleanEnv(),
     }));
     const report = await run.step('child');

@@ -19,7 +19,7 @@ import type { Test } from 'tap';
 import { VfioHost } from '../../src/kernel/vfio-host.js';
 import { ApiClient } from '../../src/client/api-client.js';
 import { BROKER_ENV } from '../../src/protocol/env.js';
-import { ScriptedClient, cleanEnv, startHarness, watchFor, type Harness } from '../fixtures/daemon-harness.js';
+import { ScriptedClient, cleanEnv, nodeScript, startHarness, watchFor, type Harness } from '../fixtures/daemon-harness.js';
 import { EDU_ID } from '../fixtures/edu.js';
 import { findTopology } from './topology.js';
 
@@ -81,7 +81,7 @@ function runInPod(h: Harness, pod: Pod | null, claimId: string, tokenFile: strin
     'mount -t tmpfs -o mode=755 tmpfs /dev',
     'mknod -m 666 /dev/null c 1 3; mknod -m 666 /dev/zero c 1 5; mknod -m 666 /dev/urandom c 1 9',
     `exec setpriv --reuid=65534 --regid=65534 --clear-groups env -u NODE_OPTIONS ${BROKER_ENV.apiSocket}=${POD_SOCKETS}/api.sock ${BROKER_ENV.fdSocket}=${POD_SOCKETS}/fd.sock ` +
-      `${BROKER_ENV.claim}=${claimId} ${BROKER_ENV.claimTokenFile}=${POD_TOKEN} HOME=/tmp ${EXEC} --claim ${extra.join(' ')} -- ${process.execPath} --import tsx ${WORKLOAD}`,
+      `${BROKER_ENV.claim}=${claimId} ${BROKER_ENV.claimTokenFile}=${POD_TOKEN} HOME=/tmp ${EXEC} --claim ${extra.join(' ')} -- ${process.execPath} ${nodeScript(WORKLOAD).join(' ')}`,
   ].join('\n');
   return new ScriptedClient(spawn('unshare', ['-m', 'sh', '-c', script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: cleanEnv() }));
 }

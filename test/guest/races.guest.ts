@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Test } from 'tap';
 import { VfioHost } from '../../src/kernel/vfio-host.js';
-import { ScriptedClient, cleanEnv, outsideTap, startHarness } from '../fixtures/daemon-harness.js';
+import { ScriptedClient, cleanEnv, nodeScript, outsideTap, startHarness } from '../fixtures/daemon-harness.js';
 import { findTopology } from './topology.js';
 
 const NOBODY = 65534;
@@ -24,7 +24,7 @@ export default async function (t: Test, variant: string) {
   const topo = findTopology();
   const g = topo.group(topo.standaloneEdu);
   const h = await startHarness(new VfioHost(), { rules: [{ name: 'racers', uids: [NOBODY], devices: { vendorDevice: ['1234:11e8'] }, memlock: '64m', maxLeases: 1000 }] }, {}, { keepLogs: false });
-  const racers = Array.from({ length: PROCS }, () => new ScriptedClient(spawn(...outsideTap(process.execPath, ['--import', 'tsx', RACER,
+  const racers = Array.from({ length: PROCS }, () => new ScriptedClient(spawn(...outsideTap(process.execPath, [...nodeScript(RACER),
     JSON.stringify({ api: h.config.apiSocket, fd: h.config.fdSocket, group: g, sessions: SESSIONS })]), {
     uid: NOBODY, gid: NOBODY, stdio: ['pipe', 'pipe', 'pipe'], env: cleanEnv(),
   })));

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import type { Test } from 'tap';
 import { main as brokerctl } from '../../src/cli/brokerctl.js';
-import { CLIENT_RUN, ScriptedClient, cleanEnv, outsideTap } from '../fixtures/daemon-harness.js';
+import { CLIENT_RUN, ScriptedClient, cleanEnv, nodeScript, outsideTap } from '../fixtures/daemon-harness.js';
 import { EDU_ID } from '../fixtures/edu.js';
 import { findTopology, driverOf } from './topology.js';
 import { DEB, DEB_NEWER, UNIT, checkInstalled, checkPurged, debVersion, dpkg, installedVersion, show } from './deb-lifecycle.js';
@@ -48,7 +48,7 @@ async function ctl(args: string[]): Promise<{ code: number; out: string }> {
 }
 
 function client(uid: number, gid: number, steps: object[]): ScriptedClient {
-  return new ScriptedClient(spawn(...outsideTap(process.execPath, ['--import', 'tsx', CLIENT_RUN, JSON.stringify({ api: API, fd: FD, steps })]), {
+  return new ScriptedClient(spawn(...outsideTap(process.execPath, [...nodeScript(CLIENT_RUN), JSON.stringify({ api: API, fd: FD, steps })]), {
     uid, gid, stdio: ['ignore', 'pipe', 'pipe'], env: cleanEnv(),
   }));
 }
