@@ -28,8 +28,7 @@ mkdir -p "$lib" "$doc/examples" "$root/DEBIAN" "$root/usr/sbin" "$root/usr/bin" 
   "$root/usr/share/man/man1" "$root/usr/share/man/man8" "$root/usr/share/bash-completion/completions" \
   "$root/usr/share/lintian/overrides"
 
-log "compiling src/ into the package (fresh, not the checkout's incremental dist/)"
-node node_modules/typescript/bin/tsc -p tsconfig.build.json --outDir "$lib/dist" --incremental false
+log "bundling src/ into the package: one file per program (fresh, not the checkout's dist/)"
 node scripts/bundle.mjs "$lib/dist"
 
 log "production dependencies (npm ci --omit=dev in a scratch directory)"
@@ -38,6 +37,16 @@ cp package.json package-lock.json "$work/npm/"
 # --ignore-scripts: koffi's native module comes prebuilt in @koromix/koffi-<platform>.
 (cd "$work/npm" && npm ci --omit=dev --ignore-scripts --prefer-offline --no-audit --no-fund --loglevel=error >&2)
 mv "$work/npm/node_modules" "$lib/node_modules"
+# The bundles carry every dependency but koffi, which loads a native module from its
+# package; the bundled packages' license texts go to the doc directory first.
+for pj in $(find "$lib/node_modules" -name package.json -path '*/node_modules/*' -not -path '*/koffi/*' -not -path '*/@koromix/*' | sort); do
+  d=$(dirname "$pj")
+  lic=$(find "$d" -maxdepth 1 -type f \( -iname 'license*' -o -iname 'licence*' -o -iname 'copying*' \) | head -1)
+  [ -n "$lic" ] || continue
+  node -e 'const p = require(process.argv[1]); console.log(`=== ${p.name}@${p.version} (${p.license ?? "see text"}) ===`)' "$pj"
+  cat "$lic"; echo
+done > "$doc/third-party-licenses"
+find "$lib/node_modules" -mindepth 1 -maxdepth 1 ! -name koffi ! -name @koromix ! -name .package-lock.json -exec rm -rf {} +
 # What node never loads at run time goes: docs, tests, examples, type
 # declarations, source maps, dotfiles, koffi's C++ sources and build scripts
 # (its prebuilt module is in @koromix/koffi-<platform>), the musl build, npm's
@@ -60,7 +69,7 @@ shlibs=$(cd "$work/shlibs" && dpkg-shlibdeps -O $(find "$nm" -name '*.node') 2>/
 
 cp -r proto "$lib/proto"
 mkdir "$lib/bin"
-for cmd in vfio-brokerd vfio-brokerctl vfio-broker-exec; do
+for cmd in vfio-brokerd vfio-brokerctl vfio-broker-exec vfio-broker-device-plugin; do
   # The node that Depends: guarantees, not whichever one PATH finds first.
   sed '1s|^#!.*|#!/usr/bin/node|' "bin/$cmd" > "$lib/bin/$cmd"
   chmod 0755 "$lib/bin/$cmd"
@@ -68,8 +77,13 @@ done
 ln -s ../lib/vfio-broker/bin/vfio-brokerd "$root/usr/sbin/vfio-brokerd"
 ln -s ../lib/vfio-broker/bin/vfio-brokerctl "$root/usr/bin/vfio-brokerctl"
 ln -s ../lib/vfio-broker/bin/vfio-broker-exec "$root/usr/bin/vfio-broker-exec"
+ln -s ../lib/vfio-broker/bin/vfio-broker-device-plugin "$root/usr/sbin/vfio-broker-device-plugin"
 
 install -m 0644 systemd/vfio-brokerd.service "$root/usr/lib/systemd/system/vfio-brokerd.service"
+# Shipped, never enabled by the package: only a Kubernetes node wants it (README "Kubernetes").
+install -m 0644 systemd/vfio-broker-device-plugin.service "$root/usr/lib/systemd/system/vfio-broker-device-plugin.service"
+install -m 0644 docs/kubernetes-plugin.md "$doc/kubernetes-plugin.md"
+install -m 0644 deploy/device-plugin.example.json "$doc/examples/"
 install -m 0644 systemd/vfio-broker.sysusers.conf "$root/usr/lib/sysusers.d/vfio-broker.conf"
 install -m 0644 systemd/vfio-broker.tmpfiles.conf "$root/usr/lib/tmpfiles.d/vfio-broker.conf"
 install -m 0644 deploy/config.example.json "$root/etc/vfio-broker/config.json"
@@ -94,7 +108,7 @@ manpage() { # name section summary
     sed '1d' <<<"$help" | sed 's/\\/\\e/g; s/-/\\-/g; s/^\([.'"'"']\)/\\\&\1/'
     printf '.fi\n.SH FILES\n.nf\n/etc/vfio\\-broker/config.json\n/etc/vfio\\-broker/policy.json\n/run/vfio\\-broker/api.sock\n.fi\n'
     printf '.SH SEE ALSO\n'
-    for o in vfio-brokerd.8 vfio-brokerctl.1 vfio-broker-exec.1; do
+    for o in vfio-brokerd.8 vfio-brokerctl.1 vfio-broker-exec.1 vfio-broker-device-plugin.8; do
       [ "${o%.*}" = "$name" ] || printf '.BR %s (%s),\n' "${o%.*}" "${o##*.}" | sed 's/-/\\-/g'
     done
     printf '.BR systemctl (1)\n'
@@ -120,6 +134,7 @@ emit() {
   manpage vfio-brokerd 8 'VFIO fd broker daemon'
   manpage vfio-brokerctl 1 'inspect and administer vfio-brokerd'
   manpage vfio-broker-exec 1 'run a command with VFIO fds leased from vfio-brokerd'
+  manpage vfio-broker-device-plugin 8 'Kubernetes device plugin that gives pods VFIO devices through vfio-brokerd'
 
   (cd "$root" && find . -path ./DEBIAN -prune -o -type f -print0 | sort -z | xargs -0 md5sum | sed 's#  \./#  #') > "$root/DEBIAN/md5sums"
   local size file

@@ -21,6 +21,7 @@ import { ApiClient } from '../../src/client/api-client.js';
 import { BROKER_ENV } from '../../src/protocol/env.js';
 import { ScriptedClient, cleanEnv, nodeScript, startHarness, watchFor, type Harness } from '../fixtures/daemon-harness.js';
 import { EDU_ID } from '../fixtures/edu.js';
+import { Qmp } from '../fixtures/qmp.js';
 import { findTopology } from './topology.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -65,7 +66,7 @@ function removePod(p: Pod, moveOut = true): void {
  * Allocate answer's mounts, then uid 65534 running vfio-broker-exec --claim.
  * `pod` null: a process in no pod (it stays in the root cgroup).
  */
-function runInPod(h: Harness, pod: Pod | null, claimId: string, tokenFile: string, extra: string[] = []): ScriptedClient {
+function runInPod(h: Harness, pod: Pod | null, claimId: string, tokenFile: string, extra: string[] = [], workload = `${process.execPath} ${nodeScript(WORKLOAD).join(' ')}`): ScriptedClient {
   const script = [
     'set -e',
     pod ? `echo $$ > ${pod.ctrDir}/cgroup.procs` : ':',
@@ -81,7 +82,7 @@ function runInPod(h: Harness, pod: Pod | null, claimId: string, tokenFile: strin
     'mount -t tmpfs -o mode=755 tmpfs /dev',
     'mknod -m 666 /dev/null c 1 3; mknod -m 666 /dev/zero c 1 5; mknod -m 666 /dev/urandom c 1 9',
     `exec setpriv --reuid=65534 --regid=65534 --clear-groups env -u NODE_OPTIONS ${BROKER_ENV.apiSocket}=${POD_SOCKETS}/api.sock ${BROKER_ENV.fdSocket}=${POD_SOCKETS}/fd.sock ` +
-      `${BROKER_ENV.claim}=${claimId} ${BROKER_ENV.claimTokenFile}=${POD_TOKEN} HOME=/tmp ${EXEC} --claim ${extra.join(' ')} -- ${process.execPath} ${nodeScript(WORKLOAD).join(' ')}`,
+      `${BROKER_ENV.claim}=${claimId} ${BROKER_ENV.claimTokenFile}=${POD_TOKEN} HOME=/tmp ${EXEC} --claim ${extra.join(' ')} -- ${workload}`,
   ].join('\n');
   return new ScriptedClient(spawn('unshare', ['-m', 'sh', '-c', script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: cleanEnv() }));
 }
@@ -156,5 +157,34 @@ export default async function (t: Test, variant: string) {
 
   await h.close();
   api.close();
+
+  await t.test('iommufd: the real QEMU in the pod realizes the edu from its claim (vfio-broker-exec --claim --qemu)', async (t) => {
+    // QEMU pins its RAM: a rule for the pod's uid lends the claim its memlock allowance.
+    const hq = await startHarness(new VfioHost(), { rules: [{ name: 'pods', uids: [65534], devices: { vendorDevice: ['1234:11e8'] }, modes: ['iommufd'], memlock: '96m' }] });
+    const apiq = new ApiClient(hq.config.apiSocket);
+    const created = await apiq.createClaim({ devices: [edu], mode: 'iommufd', ownerRef: `vfio-broker.io/edu:${group}` });
+    const tokenFile = path.join(secrets, `${created.claim!.id}.token`);
+    fs.writeFileSync(tokenFile, `${created.token}\n`, { mode: 0o644 });
+    const pod = makePod();
+    // -S: the nested guest never runs, so TCG speed does not matter; QMP in the pod's private /tmp.
+    const qemu = 'qemu-system-x86_64 -accel tcg -machine q35 -m 64 -nodefaults -nographic -S -qmp unix:/tmp/q.qmp,server=on,wait=off';
+    const run = runInPod(hq, pod, created.claim!.id, tokenFile, ['--qemu'], qemu);
+    // The pod's /tmp is seen through its mount namespace (the launcher's process, same namespace).
+    const qmp = await Qmp.connect(`/proc/${run.child.pid}/root/tmp/q.qmp`, 300_000);
+    const ids = await qmp.pciIds();
+    t.ok(ids.includes('1234:11e8'), `QMP query-pci in the pod's QEMU lists the edu (${ids.join(' ')})`);
+    const claim = (await apiq.listClaims()).find((c) => c.id === created.claim!.id)!;
+    t.equal(claim.state, 'leased', 'the claim became the QEMU launcher\'s lease');
+    t.equal(claim.pod_uid, pod.uid, 'bound to the pod');
+    t.equal(hq.daemon.service.leases.get(claim.lease_id)?.mode, 'iommufd', 'an iommufd lease');
+    await qmp.execute('quit');
+    qmp.close();
+    const end = await within(run.exited, 'the pod\'s QEMU launcher');
+    t.equal(end.code, 0, `QEMU quit cleanly ${run.stderr.slice(-500)}`);
+    removePod(pod);
+    await apiq.endClaim(created.claim!.id, 'test cleanup').catch(() => undefined);
+    apiq.close();
+    await hq.close();
+  });
   fs.rmSync(secrets, { recursive: true, force: true });
 }

@@ -46,16 +46,18 @@ t.test('contents: the expected paths, compiled JS only, no tsx anywhere', async 
   const list = dpkgDeb('-c').split('\n').filter(Boolean).map((l) => l.split(/\s+/).slice(5).join(' ').replace(/^\.\//, '/').replace(/\/$/, ''));
   const names = new Set(list.map((l) => l.replace(/ -> .*/, '')));
   for (const p of [
-    '/usr/sbin/vfio-brokerd', '/usr/bin/vfio-brokerctl', '/usr/bin/vfio-broker-exec',
-    '/usr/lib/vfio-broker/dist/daemon/main.js', '/usr/lib/vfio-broker/proto/vfiobroker/v1/broker.proto',
+    '/usr/sbin/vfio-brokerd', '/usr/bin/vfio-brokerctl', '/usr/bin/vfio-broker-exec', '/usr/sbin/vfio-broker-device-plugin',
+    '/usr/lib/vfio-broker/dist/bundle/vfio-brokerd.mjs', '/usr/lib/vfio-broker/dist/bundle/binding-child.mjs', '/usr/lib/vfio-broker/proto/vfiobroker/v1/broker.proto',
     '/usr/lib/vfio-broker/package.json', '/usr/lib/vfio-broker/node_modules/koffi/package.json',
-    '/usr/lib/systemd/system/vfio-brokerd.service', '/usr/lib/sysusers.d/vfio-broker.conf', '/usr/lib/tmpfiles.d/vfio-broker.conf',
+    '/usr/lib/systemd/system/vfio-brokerd.service', '/usr/lib/systemd/system/vfio-broker-device-plugin.service', '/usr/lib/sysusers.d/vfio-broker.conf', '/usr/lib/tmpfiles.d/vfio-broker.conf',
     '/usr/share/man/man8/vfio-brokerd.8.gz', '/usr/share/man/man1/vfio-brokerctl.1.gz', '/usr/share/man/man1/vfio-broker-exec.1.gz',
-    '/usr/share/bash-completion/completions/vfio-brokerctl', '/usr/share/doc/vfio-broker/copyright',
+    '/usr/share/man/man8/vfio-broker-device-plugin.8.gz', '/usr/share/bash-completion/completions/vfio-brokerctl', '/usr/share/doc/vfio-broker/copyright',
     '/etc/vfio-broker/config.json', '/etc/vfio-broker/policy.json',
   ]) t.ok(names.has(p), p);
   t.same(list.filter((l) => /tsx/i.test(l)), [], 'no path mentions tsx');
   t.same(list.filter((l) => /\.ts$/.test(l) || l.startsWith('/usr/lib/vfio-broker/src') || l.startsWith('/opt')), [], 'no TypeScript sources, nothing in /opt');
+  t.same([...names].filter((n) => /^\/usr\/lib\/vfio-broker\/node_modules\/[^/]+$/.test(n)).sort(), ['/usr/lib/vfio-broker/node_modules/@koromix', '/usr/lib/vfio-broker/node_modules/koffi'],
+    'node_modules holds koffi alone (the bundles carry the rest)');
   for (const dev of ['typescript', 'tap', '@types', 'esbuild']) t.notOk(names.has(`/usr/lib/vfio-broker/node_modules/${dev}`), `no dev dependency ${dev}`);
 });
 
@@ -64,11 +66,13 @@ t.test('unpacked: nothing refers to tsx, launchers run on plain /usr/bin/node, u
   execFileSync('dpkg-deb', ['-x', deb, root]);
   const grep = spawnSync('grep', ['-rlI', 'tsx', path.join(root, 'usr/lib/vfio-broker/dist'), path.join(root, 'usr/lib/vfio-broker/bin')], { encoding: 'utf8' });
   t.equal(grep.stdout, '', 'grep -r tsx finds nothing in dist/ or bin/');
-  for (const b of ['vfio-brokerd', 'vfio-brokerctl', 'vfio-broker-exec']) {
+  for (const b of ['vfio-brokerd', 'vfio-brokerctl', 'vfio-broker-exec', 'vfio-broker-device-plugin']) {
     t.equal(fs.readFileSync(path.join(root, 'usr/lib/vfio-broker/bin', b), 'utf8').split('\n')[0], '#!/usr/bin/node', `${b}: the node Depends: names`);
   }
   const help = spawnSync(process.execPath, [path.join(root, 'usr/sbin/vfio-brokerd'), '--help'], { encoding: 'utf8' });
   t.match(help.stdout, /^usage: vfio-brokerd/, 'the daemon loads from the package alone (koffi, grpc, proto files)');
+  const pluginHelp = spawnSync(process.execPath, [path.join(root, 'usr/sbin/vfio-broker-device-plugin'), '--help'], { encoding: 'utf8' });
+  t.match(pluginHelp.stdout, /^usage: vfio-broker-device-plugin/, 'so does the device plugin');
   const unit = fs.readFileSync(path.join(root, 'usr/lib/systemd/system/vfio-brokerd.service'), 'utf8');
   t.match(unit, /^ExecStart=\/usr\/sbin\/vfio-brokerd /m);
   const man = fs.readFileSync(path.join(root, 'usr/share/man/man8/vfio-brokerd.8.gz'));
