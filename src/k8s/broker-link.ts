@@ -7,6 +7,7 @@
 import type { ClientReadableStream } from '@grpc/grpc-js';
 import { ApiClient } from '../client/api-client.js';
 import type { WireEvent, WireGroupOutput } from '../protocol/api-types.js';
+import type { GroupFilter } from './group-prefilter.js';
 
 export interface BrokerLinkLog {
   info(msg: string): void;
@@ -22,7 +23,9 @@ export class BrokerLink {
   #backoffMs = 200;
   #stopped = false;
 
-  constructor(apiSocket: string, private readonly onGroups: (groups: WireGroupOutput[] | null) => void, private readonly log: BrokerLinkLog) {
+  /** `filters`: the ListGroups calls whose union is the view (null: one unfiltered call). */
+  constructor(apiSocket: string, private readonly onGroups: (groups: WireGroupOutput[] | null) => void, private readonly log: BrokerLinkLog,
+    private readonly filters: GroupFilter[] | null = null) {
     this.api = new ApiClient(apiSocket);
   }
 
@@ -44,7 +47,7 @@ export class BrokerLink {
       do {
         this.#again = false;
         try {
-          const groups = await this.api.listGroups();
+          const groups = await this.#list();
           this.#backoffMs = 200;
           if (!this.#stopped) this.onGroups(groups);
         } catch (e) {
@@ -54,6 +57,13 @@ export class BrokerLink {
       } while (this.#again && !this.#stopped);
     })().finally(() => { this.#refreshing = undefined; });
     return this.#refreshing;
+  }
+
+  async #list(): Promise<WireGroupOutput[]> {
+    if (!this.filters) return this.api.listGroups();
+    const byId = new Map<number, WireGroupOutput>();
+    for (const f of this.filters) for (const g of await this.api.listGroups(f)) byId.set(g.id, g);
+    return [...byId.values()].sort((a, b) => a.id - b.id);
   }
 
   #lost(why: string): void {

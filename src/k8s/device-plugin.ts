@@ -12,6 +12,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { BrokerLink } from './broker-link.js';
+import { groupPrefilters } from './group-prefilter.js';
 import { ClaimStore } from './claims.js';
 import { allocate } from './allocation.js';
 import { offeredDevices, sameDevices, type OfferedDevice } from './device-list.js';
@@ -41,7 +42,7 @@ export class VfioDevicePlugin {
   onRegistered: ((resource: string) => void) | undefined;
 
   constructor(readonly config: PluginConfig, private readonly log: PluginLog) {
-    this.broker = new BrokerLink(config.apiSocket, (g) => this.#groups(g), log);
+    this.broker = new BrokerLink(config.apiSocket, (g) => this.#groups(g), log, groupPrefilters(config.resources.map((r) => r.selector)));
     this.claims = new ClaimStore(this.broker.api, config.stateDir);
     this.reaper = new ClaimReaper(config.podResourcesSocket, this.claims, config.reapGraceSeconds * 1000, log);
     this.endpoints = config.resources.map((r) => new ResourceEndpoint(r, {

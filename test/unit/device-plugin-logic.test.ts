@@ -5,6 +5,7 @@ import { deviceId, offeredDevices, toPluginDevices } from '../../src/k8s/device-
 import { preferredAllocation } from '../../src/k8s/preferred.js';
 import { ownerRef, parseOwnerRef } from '../../src/k8s/claims.js';
 import { endpointName } from '../../src/k8s/resource-endpoint.js';
+import { groupPrefilters } from '../../src/k8s/group-prefilter.js';
 import { fakeGroup } from '../fixtures/fake-broker.js';
 
 t.test('config: defaults, and every mistake reported at once', async (t) => {
@@ -72,4 +73,13 @@ t.test('the broker puts each device\'s NUMA node on the wire (Device.numa_node, 
   };
   const wire = group({ group: hostGroup, modes: ['legacy'] });
   t.same(wire.devices!.map((d) => d.numa_node), [1, -1]);
+});
+
+t.test('ListGroups prefilters: the union of vendor:device and class queries, or the whole list', async (t) => {
+  t.same(groupPrefilters([{ vendorDevice: ['1234:11e8', '8086:*'] }, { classes: ['0x0200'], vendorDevice: ['1234:11e8'] }]),
+    [{ vendor_device: '1234:11e8' }, { vendor_device: '8086:' }, { class: '0x0200' }]);
+  t.equal(groupPrefilters([{ vendorDevice: ['1234:11e8'] }, { any: true }]), null, 'any: every group');
+  t.equal(groupPrefilters([{ groups: [3] }]), null, 'groups by number: every group');
+  t.equal(groupPrefilters([{ devices: ['0000:00:03.0'] }]), null, 'devices by name: every group');
+  t.equal(groupPrefilters([{ mdevTypes: ['mtty-2'] }]), null, 'mdev types: every group');
 });

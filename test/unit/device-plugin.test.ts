@@ -56,8 +56,9 @@ async function setup(t: Test) {
 }
 
 t.test('registers each resource with the kubelet and streams one device per group', async (t) => {
-  const { kubelet, plugin } = await setup(t);
+  const { kubelet, plugin, broker } = await setup(t);
   await kubelet.registered(2);
+  t.same([...new Set(broker.listRequests)].sort(), ['1234:11e8', '8086:'], 'the broker is asked only for the selectors\' vendor:device ids');
   const regs = kubelet.registrations.map((r) => [r.resource_name, r.endpoint, r.version]).sort();
   t.same(regs, [[EDU, endpointName(EDU), 'v1beta1'], [NIC, endpointName(NIC), 'v1beta1']], 'Register names the resource, its socket and v1beta1');
   t.same(kubelet.endpoints.get(EDU)!.options, { pre_start_required: false, get_preferred_allocation_available: true });
