@@ -196,7 +196,8 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.a
   const opts = dd >= 0 ? args.slice(0, dd) : args;
   const variant = (opts.includes('--variant') ? opts[opts.indexOf('--variant') + 1] : 'iommu') as Variant;
   const command = cmd.length ? cmd.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ') : 'exec node --import tsx test/guest/main.ts';
-  boot({ variant, command, verbose: opts.includes('--verbose'), onTap: (s) => process.stdout.write(s), timeoutMs: Number(process.env.VFIO_BROKER_VM_TIMEOUT_MS) || undefined })
+  const part = opts.includes('--part') ? opts[opts.indexOf('--part') + 1] : undefined;
+  boot({ variant, command, env: part ? { VFIO_BROKER_GUEST_PART: part } : {}, verbose: opts.includes('--verbose'), onTap: (s) => process.stdout.write(s), timeoutMs: Number(process.env.VFIO_BROKER_VM_TIMEOUT_MS) || undefined })
     .then((r) => {
       process.stderr.write(`guest: ${variant} boot finished in ${r.seconds.toFixed(1)}s, job exit ${r.exitCode ?? 'unknown (no exit line: guest crashed or timed out)'}\n`);
       if (r.exitCode === null) process.stderr.write(r.consoleLog.split('\n').slice(-40).join('\n') + '\n');
