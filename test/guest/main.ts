@@ -21,7 +21,7 @@ t.test('setup: bind test devices to vfio-pci', async (t) => {
 // The systemd boot runs the service suite only; the others run under the plain init.
 const forVariant = (f: string) => (variant === 'systemd') === (f === 'systemd.guest.ts');
 // VFIO_BROKER_GUEST_PART splits the iommu boot in two (test/vm/guest.test.ts): part 2 takes these.
-const PART_2 = new Set(['interrupts', 'iommufd', 'mdev', 'pod', 'races']);
+const PART_2 = new Set(['group-type', 'interrupts', 'iommufd', 'mdev', 'pod', 'races', 'slot-isolation']);
 const part = process.env.VFIO_BROKER_GUEST_PART;
 const inPart = (f: string) => !part || (part === '2') === PART_2.has(f.replace(/\.guest\.ts$/, ''));
 const files = fs.readdirSync(here).filter((f) => f.endsWith('.guest.ts')).filter(forVariant).filter(inPart).filter((f) => !only || f.includes(only)).sort();
