@@ -21,7 +21,7 @@ export interface FdChannelOptions {
   /** The caller behind a new connection's fd, taken once at accept. */
   identify: (fd: number) => Caller;
   onDelivered?: (items: DeliveryItem[], seconds: number) => void;
-  limits?: Pick<Limits, 'sessionsPerUid' | 'sessionSendQueue' | 'sessionQueuedFds'>;
+  limits?: Pick<Limits, 'sessionsPerUid' | 'sessionSendQueue' | 'sessionQueuedFds' | 'sessionStallSeconds'>;
   log?: { warn(o: object, msg: string): void; info(o: object, msg: string): void; debug(o: object, msg: string): void };
 }
 
@@ -55,7 +55,7 @@ export class FdChannel {
       void conn.send(encode({ type: 'error', message: `RESOURCE_EXHAUSTED: uid ${caller.uid} already has ${mine} sessions (limit sessionsPerUid)` })).finally(() => conn.close());
       return;
     }
-    conn.limits = { messages: limits.sessionSendQueue, fds: limits.sessionQueuedFds };
+    conn.limits = { messages: limits.sessionSendQueue, fds: limits.sessionQueuedFds, stallMs: limits.sessionStallSeconds * 1000 };
     const s = this.#o.service.openSession(caller);
     this.#conns.set(s.id, conn);
     this.#o.log?.debug({ session: s.id, pid: conn.peer.pid, uid: conn.peer.uid }, 'fd session opened');

@@ -8,10 +8,14 @@ export interface Limits {
   sessionsPerUid: number;
   /** Open API connections per uid. */
   connectionsPerUid: number;
+  /** Calls in flight on one API connection (HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS); the client queues the rest. */
+  streamsPerConnection: number;
   /** Datagrams (replies, notices, fd deliveries) queued to one session that does not read; past it the session is dropped. */
   sessionSendQueue: number;
   /** fds waiting in one session's queue; past it the session is dropped. */
   sessionQueuedFds: number;
+  /** Seconds a session may leave its socket full without reading anything; then it is dropped. */
+  sessionStallSeconds: number;
   /** Open Watch streams per uid. */
   watchesPerUid: number;
   /** Events buffered for one Watch stream that does not read; past it the stream ends with RESOURCE_EXHAUSTED. */
@@ -23,8 +27,10 @@ export interface Limits {
 export const DEFAULT_LIMITS: Limits = {
   sessionsPerUid: 64,
   connectionsPerUid: 64,
+  streamsPerConnection: 100,
   sessionSendQueue: 256,
   sessionQueuedFds: 256,
+  sessionStallSeconds: 30,
   watchesPerUid: 16,
   watchQueue: 4096,
   grantsPerLease: 64,

@@ -67,7 +67,9 @@ export class SeqpacketConnection extends EventEmitter<SeqpacketEvents> {
    * connection is closed: a peer that never reads must not make us hold its
    * datagrams and fds without end.
    */
-  limits: { messages: number; fds: number } = { messages: Infinity, fds: Infinity };
+  limits: { messages: number; fds: number; stallMs?: number } = { messages: Infinity, fds: Infinity };
+  /** Armed while the peer's receive buffer is full: a peer that reads nothing for stallMs is closed. */
+  #stall: NodeJS.Timeout | undefined;
 
   constructor(fd: OwnedFd, buffers?: ScmBuffers) {
     super();
@@ -148,14 +150,35 @@ export class SeqpacketConnection extends EventEmitter<SeqpacketEvents> {
       }
       if (!sent) {
         this.watchWritable(true);
+        this.#armStall();
         return;
       }
+      clearTimeout(this.#stall);
+      this.#stall = undefined;
       this.#queue.shift();
       this.#queuedFds -= m.fds.length;
       if (m.transfer) for (const f of m.fds) f.close();
       m.resolve();
     }
     this.watchWritable(false);
+  }
+
+  // With calls in flight bounded per API connection, a silent peer's queue may
+  // never reach `messages`; time is then what tells a slow reader from a dead one.
+  #armStall(): void {
+    const ms = this.limits.stallMs;
+    if (this.#stall || ms === undefined || !Number.isFinite(ms)) return;
+    this.#stall = setTimeout(() => {
+      const q = this.#queue;
+      this.#queue = [];
+      this.#queuedFds = 0;
+      for (const m of q) {
+        if (m.transfer) for (const f of m.fds) f.close();
+        m.reject(new QueueFullError(`the peer has read nothing for ${ms / 1000} s with ${q.length} datagrams waiting; connection closed`));
+      }
+      this.close();
+    }, ms);
+    this.#stall.unref();
   }
 
   private watchWritable(on: boolean): void {
@@ -212,6 +235,7 @@ export class SeqpacketConnection extends EventEmitter<SeqpacketEvents> {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    clearTimeout(this.#stall);
     this.#poll?.close();
     this.#poll = null;
     const q = this.#queue;

@@ -113,3 +113,26 @@ t.test('SO_PEERCRED on a net stream socket, also from another uid', async (t) =>
   t.same(creds[0], { pid: process.pid, uid: process.getuid!(), gid: process.getgid!() });
   t.same(creds[1], { pid: childPid, uid: 65534, gid: 65534 });
 });
+
+t.test('a peer that reads nothing while its socket is full is closed after stallMs; queued sends are rejected', async (t) => {
+  const dir = shortDir(t);
+  const server = new SeqpacketServer(`${dir}/s.sock`);
+  server.listen({ mode: 0o600 });
+  t.teardown(() => server.close());
+  const accepted = new Promise<SeqpacketConnection>((r) => server.once('connection', r));
+  const peer = spawn('python3', [new URL('../fixtures/seqpacket-flood.py', import.meta.url).pathname, 'silent', `${dir}/s.sock`], { stdio: ['pipe', 'pipe', 'inherit'] });
+  t.teardown(() => { peer.stdin!.end(); });
+  const c = await accepted;
+  c.limits = { messages: 1e6, fds: 1e6, stallMs: 300 };
+  const said = new Promise((r) => peer.stdout!.once('data', r));
+  await c.send(Buffer.from(JSON.stringify({ type: 'hello' })));
+  await said;
+  const closed = new Promise<void>((r) => c.once('close', () => r()));
+  const sends: Promise<string>[] = [];
+  while (!c.closed && c.queued === 0) sends.push(c.send(Buffer.alloc(4096)).then(() => 'sent', (e: Error) => e.name));
+  sends.push(c.send(Buffer.alloc(4096)).then(() => 'sent', (e: Error) => e.name));
+  await closed;
+  const outcomes = await Promise.all(sends);
+  t.ok(outcomes.includes('sent'), `the socket buffer took ${outcomes.filter((o) => o === 'sent').length} datagrams`);
+  t.equal(outcomes.at(-1), 'QueueFullError', 'what waited when the stall limit struck is rejected as a full queue');
+});

@@ -15,6 +15,7 @@ import { startHarness, ScriptedClient } from '../fixtures/daemon-harness.js';
 import { FakeHost, edu, group } from '../fixtures/fake-host.js';
 import { realLibc } from '../../src/kernel/libc.js';
 import { ApiClient, BrokerCallError } from '../../src/client/api-client.js';
+import { DEFAULT_LIMITS } from '../../src/broker/limits.js';
 
 const FLOOD = path.join(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/seqpacket-flood.py');
 const NOBODY = 65534;
@@ -25,7 +26,7 @@ type T = Test;
 
 async function setup(t: T) {
   const host = new FakeHost([group(1, [edu('0000:00:03.0')]), group(2, [edu('0000:00:04.0')])], { realFds: realLibc() });
-  const h = await startHarness(host, { rules: [{ name: 'users', uids: [NOBODY, 4242], devices: { any: true } }] });
+  const h = await startHarness(host, { rules: [{ name: 'users', uids: [NOBODY, 4242], devices: { any: true } }] }, { limits: { ...DEFAULT_LIMITS, sessionStallSeconds: 3 } });
   t.teardown(() => h.close());
   return h;
 }
