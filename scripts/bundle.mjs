@@ -32,8 +32,15 @@ export const PROGRAMS = {
 const TEST_PROGRAMS = ['client-run', 'race-client', 'hold-device', 'exec-child', 'pod-workload']
   .map((n) => [n, `test/fixtures/${n}.ts`]);
 
+/** The dependencies' own .proto files, where the banner's __dirname makes them look. */
+const PROTOS = [
+  ['node_modules/@grpc/reflection/build/proto/grpc', 'proto/grpc'],
+  ['node_modules/@grpc/grpc-js/proto/channelz.proto', 'proto/channelz.proto'],
+];
+
 export async function bundle(entries, outdir) {
   fs.mkdirSync(outdir, { recursive: true });
+  for (const [from, to] of PROTOS) fs.cpSync(path.join(REPO, from), path.join(outdir, to), { recursive: true });
   await build({
     entryPoints: entries.map(([out, src]) => ({ out, in: path.join(REPO, src) })),
     outdir,
@@ -43,8 +50,17 @@ export async function bundle(entries, outdir) {
     format: 'esm',
     target: 'node20',
     external: ['koffi'],
-    // CommonJS dependencies (grpc-js, protobufjs) call require() for node's own modules.
-    banner: { js: "import { createRequire as __vfioBrokerRequire } from 'node:module'; const require = __vfioBrokerRequire(import.meta.url);" },
+    // CommonJS dependencies (grpc-js, protobufjs) call require() for node's own
+    // modules, and two read .proto files at `${__dirname}/../../proto`
+    // (@grpc/reflection's, and grpc-js's channelz): one __dirname for the whole
+    // bundle, under which PROTOS below puts those files.
+    banner: { js: [
+      "import { createRequire as __vfioBrokerRequire } from 'node:module';",
+      "import { fileURLToPath as __vfioBrokerPath } from 'node:url';",
+      'const require = __vfioBrokerRequire(import.meta.url);',
+      "const __filename = __vfioBrokerPath(import.meta.url);",
+      "const __dirname = __vfioBrokerPath(new URL('./proto/grpc', import.meta.url));",
+    ].join(' ') },
     legalComments: 'eof',
     logLevel: 'warning',
   });
