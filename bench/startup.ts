@@ -1,5 +1,5 @@
 /**
- * Daemon start-up cost, as shipped (compiled dist/ on plain node, what
+ * Daemon start-up cost, as shipped (the bundle in dist/bundle on plain node, what
  * bin/vfio-brokerd and the .deb run) against the former tsx entry (TypeScript
  * transformed at run time through tsx's loader, its cache warm), with a bare
  * `node -e` as the floor: time from exec to the first answered Status RPC, and
@@ -18,12 +18,14 @@ const REPO = path.resolve(BENCH_DIR, '..');
 const ROUNDS = Number(process.env.VFIO_BROKER_BENCH_STARTUP_ROUNDS ?? 5);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const rssMiB = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024;
-const TSX_ENTRY = "const { register } = await import('tsx/esm/api'); register(); const { main } = await import('./src/daemon/main.ts'); process.exitCode = await main(process.argv.slice(1));";
+// A file, not `node --input-type=module -e`: workers inherit that flag, and the
+// scan worker's CommonJS bootstrap then fails.
+const TSX_ENTRY = path.join(REPO, 'bench/lib/tsx-daemon-entry.mjs');
 
 async function once(entry: 'compiled' | 'tsx'): Promise<{ ms: number; rss: number }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vb-startup-'));
   const args = ['--runtime-dir', dir, '--state-dir', path.join(dir, 'state'), '--policy', path.join(dir, 'none.json'), '--socket-group', 'root', '--log-level', 'warn'];
-  const cmd = entry === 'compiled' ? [path.join(REPO, 'bin/vfio-brokerd'), ...args] : ['--input-type=module', '-e', TSX_ENTRY, '--', ...args];
+  const cmd = entry === 'compiled' ? [path.join(REPO, 'bin/vfio-brokerd'), ...args] : [TSX_ENTRY, ...args];
   const started = process.hrtime.bigint();
   const child: ChildProcess = spawn(process.execPath, cmd, { cwd: REPO, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, VFIO_BROKER_CONFIG: '/nonexistent' } });
   const quiet = { write: () => {} };
