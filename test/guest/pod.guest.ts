@@ -27,6 +27,7 @@ import { findTopology } from './topology.js';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(here, '../..');
 const EXEC = path.join(ROOT, 'bin/vfio-broker-exec');
+const UNDER_TMP = ROOT.startsWith('/tmp/');
 const WORKLOAD = path.join(ROOT, 'test/fixtures/pod-workload.ts');
 const CG = '/sys/fs/cgroup';
 /** Where the plugin's Allocate answer mounts things in the container. */
@@ -77,8 +78,11 @@ function runInPod(h: Harness, pod: Pod | null, claimId: string, tokenFile: strin
     `touch ${POD_TOKEN}`,
     `mount --bind ${tokenFile} ${POD_TOKEN}`,
     `mount -o remount,bind,ro ${POD_TOKEN}`,
-    // The harness's directory and the original token file are out of sight.
+    // The harness's directory and the original token file are out of sight; a
+    // checkout under /tmp (a CI clone) is put back at its own path.
+    ...(UNDER_TMP ? [`mkdir -p /run/vb-repo`, `mount --bind ${ROOT} /run/vb-repo`] : []),
     'mount -t tmpfs tmpfs /tmp',
+    ...(UNDER_TMP ? [`mkdir -p ${ROOT}`, `mount --bind /run/vb-repo ${ROOT}`, 'umount /run/vb-repo', 'rmdir /run/vb-repo'] : []),
     'mount -t tmpfs -o mode=755 tmpfs /dev',
     'mknod -m 666 /dev/null c 1 3; mknod -m 666 /dev/zero c 1 5; mknod -m 666 /dev/urandom c 1 9',
     `exec setpriv --reuid=65534 --regid=65534 --clear-groups env -u NODE_OPTIONS ${BROKER_ENV.apiSocket}=${POD_SOCKETS}/api.sock ${BROKER_ENV.fdSocket}=${POD_SOCKETS}/fd.sock ` +
