@@ -12,7 +12,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { SeqpacketConnection, SeqpacketServer } from '../../src/kernel/seqpacket.js';
+import { SeqpacketConnection } from '../../src/kernel/seqpacket.js';
+import { SeqpacketServer } from '../../src/kernel/seqpacket-server.js';
 import { OwnedFd } from '../../src/kernel/owned-fd.js';
 import { realLibc } from '../../src/kernel/libc.js';
 

@@ -6,7 +6,8 @@
  * everything it owned. Anything a client sends is ignored except "ping", and fds
  * a client sends are closed at once.
  */
-import { SeqpacketServer, type SeqpacketConnection } from '../kernel/seqpacket.js';
+import type { SeqpacketConnection } from '../kernel/seqpacket.js';
+import { SeqpacketServer } from '../kernel/seqpacket-server.js';
 import { AbortedError } from '../broker/errors.js';
 import type { Caller } from '../broker/types.js';
 import { DEFAULT_LIMITS, type Limits } from '../broker/limits.js';

@@ -9,10 +9,9 @@
  * are closed on this side; on close every queued fd is closed exactly once.
  */
 import { EventEmitter } from 'node:events';
-import fs from 'node:fs';
 import { check, realLibc, type RawLibc } from './libc.js';
 import { OwnedFd } from './owned-fd.js';
-import { isSysError, SysError } from './sys-error.js';
+import { isSysError } from './sys-error.js';
 import { AF_UNIX, SOCK_CLOEXEC, SOCK_NONBLOCK, SOCK_SEQPACKET } from './constants.js';
 import { recvWithFds, sendWithFds, ScmBuffers, type Received } from './scm.js';
 import { sockaddrUn } from './sockaddr.js';
@@ -169,14 +168,7 @@ export class SeqpacketConnection extends EventEmitter<SeqpacketEvents> {
     const ms = this.limits.stallMs;
     if (this.#stall || ms === undefined || !Number.isFinite(ms)) return;
     this.#stall = setTimeout(() => {
-      const q = this.#queue;
-      this.#queue = [];
-      this.#queuedFds = 0;
-      for (const m of q) {
-        if (m.transfer) for (const f of m.fds) f.close();
-        m.reject(new QueueFullError(`the peer has read nothing for ${ms / 1000} s with ${q.length} datagrams waiting; connection closed`));
-      }
-      this.close();
+      this.close(new QueueFullError(`the peer has read nothing for ${ms / 1000} s with ${this.#queue.length} datagrams waiting; connection closed`));
     }, ms);
     this.#stall.unref();
   }
@@ -232,7 +224,8 @@ export class SeqpacketConnection extends EventEmitter<SeqpacketEvents> {
   }
 
   /** Close once: stop polling, fail queued sends (closing their transferred fds), close the socket. */
-  close(): void {
+  /** Close; what still waits to be sent is rejected with `reason`. */
+  close(reason = new Error('fd channel connection closed before the message was sent')): void {
     if (this.#closed) return;
     this.#closed = true;
     clearTimeout(this.#stall);
@@ -243,73 +236,9 @@ export class SeqpacketConnection extends EventEmitter<SeqpacketEvents> {
     this.#queuedFds = 0;
     for (const m of q) {
       if (m.transfer) for (const f of m.fds) f.close();
-      m.reject(new Error('fd channel connection closed before the message was sent'));
+      m.reject(reason);
     }
     this.fd.close();
     this.emit('close');
-  }
-}
-
-export class SeqpacketServer extends EventEmitter<{ connection: [SeqpacketConnection]; error: [Error] }> {
-  readonly path: string;
-  #fd: OwnedFd | null = null;
-  #poll: FdWatch | null = null;
-  #libc: RawLibc;
-
-  constructor(path: string, libc: RawLibc = realLibc()) {
-    super();
-    this.path = path;
-    this.#libc = libc;
-  }
-
-  listen(opts: { mode?: number; gid?: number; backlog?: number } = {}): void {
-    const libc = this.#libc;
-    try { fs.unlinkSync(this.path); } catch { /* nothing stale */ }
-    const n = check(libc, 'socket(AF_UNIX, SOCK_SEQPACKET)', libc.socket(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-    const fd = new OwnedFd(n, `seqpacket server ${this.path}`, libc);
-    try {
-      const { addr, len } = sockaddrUn(this.path);
-      check(libc, `bind(${this.path})`, libc.bind(n, addr, len));
-      fs.chmodSync(this.path, opts.mode ?? 0o660);
-      // Born with the right group under the unit (Group=): then no chown (nor CAP_CHOWN) is needed.
-      if (opts.gid !== undefined && fs.statSync(this.path).gid !== opts.gid) fs.chownSync(this.path, 0, opts.gid);
-      check(libc, `listen(${this.path})`, libc.listen(n, opts.backlog ?? 4096));
-    } catch (e) {
-      fd.close();
-      throw e;
-    }
-    this.#fd = fd;
-    this.#poll = watchFd(n, { readable: true }, () => this.acceptAll());
-  }
-
-  private acceptAll(): void {
-    for (;;) {
-      if (!this.#fd) return;
-      const n = this.#libc.accept4(this.#fd.fd, null, null, SOCK_NONBLOCK | SOCK_CLOEXEC);
-      if (n === -1) {
-        const e = new SysError('accept4', this.#libc.errno());
-        if (e.code === 'ECONNABORTED' || e.code === 'EINTR') continue;
-        if (e.code !== 'EAGAIN') this.emit('error', e);
-        return;
-      }
-      const owned = new OwnedFd(n, 'fd channel connection', this.#libc);
-      let conn: SeqpacketConnection;
-      try {
-        conn = new SeqpacketConnection(owned);
-      } catch (e) {
-        owned.close();
-        this.emit('error', e as Error);
-        continue;
-      }
-      this.emit('connection', conn);
-    }
-  }
-
-  close(): void {
-    this.#poll?.close();
-    this.#poll = null;
-    this.#fd?.close();
-    this.#fd = null;
-    try { fs.unlinkSync(this.path); } catch { /* already gone */ }
   }
 }
