@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { startHarness, ScriptedClient, cleanEnv, nodeScript, outsideTap, type Harness } from '../fixtures/daemon-harness.js';
+import { startHarness, ScriptedClient, cleanEnv, nodeScript, otherUidServed, outsideTap, type Harness } from '../fixtures/daemon-harness.js';
 import { FakeHost, edu, group } from '../fixtures/fake-host.js';
 import { realLibc } from '../../src/kernel/libc.js';
 import { ApiClient } from '../../src/client/api-client.js';
@@ -32,13 +32,6 @@ async function setup(t: Test): Promise<Harness> {
   const h = await startHarness(host, { rules: [{ name: 'users', uids: [NOBODY, 4242], devices: { any: true } }] }, { limits: { ...DEFAULT_LIMITS, sessionStallSeconds: 3 } }, { keepLogs: false });
   t.teardown(() => h.close());
   return h;
-}
-
-async function otherUidServed(t: Test, h: Harness): Promise<void> {
-  const c = h.client(4242, [{ op: 'acquire', groups: [2] }, { op: 'release' }], { gid: NOBODY });
-  const r = await c.step('acquire', 120_000);
-  t.ok(r.ok, `another uid still acquires${r.ok ? '' : `: ${JSON.stringify(r)} ${c.stderr.slice(-300)}`}`);
-  await c.exited;
 }
 
 t.test(`${CONNECTIONS.toLocaleString('en')} fd-channel connections from one uid, all held open`, async (t) => {

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { startHarness, ScriptedClient } from '../fixtures/daemon-harness.js';
+import { startHarness, ScriptedClient, otherUidServed } from '../fixtures/daemon-harness.js';
 import { FakeHost, edu, group } from '../fixtures/fake-host.js';
 import { realLibc } from '../../src/kernel/libc.js';
 import { ApiClient, BrokerCallError } from '../../src/client/api-client.js';
@@ -34,14 +34,6 @@ async function setup(t: T) {
 function python(args: string[], uid?: number) {
   const c = spawn('python3', [FLOOD, ...args], { stdio: ['pipe', 'pipe', 'pipe'], ...(uid !== undefined ? { uid, gid: NOBODY } : {}) });
   return new ScriptedClient(c);
-}
-
-/** Another uid can still acquire and release. */
-async function otherUidServed(t: T, h: Awaited<ReturnType<typeof setup>>) {
-  const c = h.client(4242, [{ op: 'acquire', groups: [2] }, { op: 'release' }], { gid: NOBODY });
-  const r = await c.step('acquire');
-  t.ok(r.ok, `another uid still acquires${r.ok ? '' : `: ${JSON.stringify(r)} ${c.stderr.slice(-300)}`}`);
-  await c.exited;
 }
 
 t.test('a never-reading pinger is dropped when its queue fills', async (t) => {
