@@ -12,12 +12,14 @@ import path from 'node:path';
 import { boot } from '../test/vm/guest.js';
 import { publish, summary } from './lib/report.js';
 
+interface Samples { acquire: number[]; release: number[]; cycle: number[]; rpc: number[]; fdsAt?: number[] }
+
 export async function run() {
   let tap = '';
   const r = await boot({ variant: 'iommu', command: 'exec node --import tsx bench/guest/acquire.ts', onTap: (s) => { tap += s; } });
   const line = tap.split('\n').find((l) => l.includes('"acquire-bench"'));
   if (!line) throw new Error(`no result from the guest (exit ${r.exitCode}): ${r.consoleLog.split('\n').slice(-20).join('\n')}`);
-  const { n, direct, broker } = JSON.parse(line);
+  const { n, direct, broker, profiles } = JSON.parse(line) as { n: number; direct: Samples; broker: Samples; profiles?: { daemon: string; client: string } };
   const d = summary(direct.acquire);
   const b = summary(broker.acquire);
   const rtt = summary(broker.rpc);
@@ -30,6 +32,7 @@ export async function run() {
       'direct acquire p50 / p99 (µs)': `${d.p50.toFixed(0)} / ${d.p99.toFixed(0)}`,
       'broker acquire p50 / p99 (µs)': `${b.p50.toFixed(0)} / ${b.p99.toFixed(0)}`,
       'one gRPC round trip (Status) p50 (µs)': rtt.p50,
+      'broker: fds read from the fd channel, p50 after start (µs)': summary(broker.fdsAt ?? []).p50,
       'broker / direct (p50)': b.p50 / d.p50,
       'broker overhead over direct, p50 (µs)': b.p50 - d.p50,
       'broker / (direct + one round trip), p50': ratio,
@@ -38,7 +41,10 @@ export async function run() {
       'guest boot to poweroff (s)': r.seconds,
     },
     targets: [{ what: 'broker p50 ≤ 1.2 × (direct p50 + one round trip)', met: ratio <= 1.2, detail: `${ratio.toFixed(2)}×` }],
-    notes: ['guest under TCG (no KVM here): every figure is slowed alike; compare ratios'],
+    notes: [
+      'guest under TCG (no KVM here): every figure is slowed alike; compare ratios',
+      ...(profiles ? [`CPU profile of a second broker pass, daemon:\n${profiles.daemon}`, `and client:\n${profiles.client}`] : []),
+    ],
   });
 }
 

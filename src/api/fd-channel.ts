@@ -12,7 +12,7 @@ import { AbortedError } from '../broker/errors.js';
 import type { Caller } from '../broker/types.js';
 import { DEFAULT_LIMITS, type Limits } from '../broker/limits.js';
 import type { BrokerService, DeliveryItem } from '../service/broker-service.js';
-import { PROTOCOL_VERSION, decodeClient, deliveryParts, encode } from '../protocol/fd-protocol.js';
+import { PROTOCOL_VERSION, decodeClient, deliveryParts, encode, type DeliveryExtra } from '../protocol/fd-protocol.js';
 
 export interface FdChannelOptions {
   path: string;
@@ -85,12 +85,12 @@ export class FdChannel {
   }
 
   /** Send a delivery; the daemon's copies of non-kept fds are closed whatever happens. */
-  async deliver(sessionId: string, requestId: string, items: DeliveryItem[]): Promise<void> {
+  async deliver(sessionId: string, requestId: string, items: DeliveryItem[], extra: DeliveryExtra = {}): Promise<void> {
     const started = process.hrtime.bigint();
     try {
       const conn = this.#conns.get(sessionId);
       if (!conn || conn.closed) throw new AbortedError(`session ${sessionId} closed before its fds could be delivered`, { session: sessionId });
-      for (const part of deliveryParts(requestId, items.map((it) => ({ role: it.role, group: it.group, device: it.device, fd: it.fd })))) {
+      for (const part of deliveryParts(requestId, items.map((it) => ({ role: it.role, group: it.group, device: it.device, fd: it.fd })), extra)) {
         await conn.send(encode(part.header), part.fds);
       }
       this.#o.onDelivered?.(items, Number(process.hrtime.bigint() - started) / 1e9);

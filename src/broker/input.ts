@@ -91,3 +91,13 @@ export function requireDeviceName(v: unknown): string {
   if (!isDeviceName(v)) throw new InvalidArgumentError(`invalid device name ${quoted(v)}: expected a sysfs device name such as 0000:00:03.0`);
   return v;
 }
+
+/** A client's tag for a delivery (Acquire, RedeemClaim): echoed in the fd channel's header. */
+export const REQUEST_TAG = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/** The request tag, or undefined when the client set none ('' on the wire). */
+export function optionalRequestTag(v: unknown): string | undefined {
+  if (v === undefined || v === null || v === '') return undefined;
+  if (typeof v !== 'string' || !REQUEST_TAG.test(v)) throw new InvalidArgumentError(`invalid request_tag ${quoted(v)}: expected 1 to 64 of A-Z a-z 0-9 _ . -`);
+  return v;
+}

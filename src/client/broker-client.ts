@@ -11,20 +11,15 @@
 import { EventEmitter } from 'node:events';
 import { SeqpacketConnection } from '../kernel/seqpacket.js';
 import type { OwnedFd } from '../kernel/owned-fd.js';
-import { decodeDaemon, type DaemonMessage, type FdDescriptor } from '../protocol/fd-protocol.js';
+import { randomBytes } from 'node:crypto';
+import { decodeDaemon, type DaemonMessage, type DeliveredLease } from '../protocol/fd-protocol.js';
+import { Arrivals } from './arrivals.js';
 import { ApiClient, DEFAULT_FD_SOCKET } from './api-client.js';
 import { MODE_WIRE, type Mode } from '../protocol/mode.js';
 import type { AcquireOptions, BrokerClientEvents, ConnectOptions, DeliveredFds, LeaseHandle } from './client-types.js';
 
 export type { Mode };
 export type { AcquireOptions, BrokerClientEvents, ConnectOptions, DeliveredFds, LeaseHandle } from './client-types.js';
-
-interface Arrival {
-  parts: { descs: FdDescriptor[]; fds: OwnedFd[] }[];
-  done: boolean;
-  at: number;
-  waiters: ((a: Arrival) => void)[];
-}
 
 interface ChannelOptions {
   fdPath: string;
@@ -61,7 +56,7 @@ export class BrokerClient extends EventEmitter<BrokerClientEvents> {
   readonly api: ApiClient;
   #conn: SeqpacketConnection;
   #session: { id: string; secret: string };
-  #arrivals = new Map<string, Arrival>();
+  #arrivals = new Arrivals((f) => this.closeFd(f));
   #owned = new Set<OwnedFd>();
   #sweep: NodeJS.Timeout;
   /** Leases this client holds, with their secrets: what a reconnect re-attaches. */
@@ -77,7 +72,7 @@ export class BrokerClient extends EventEmitter<BrokerClientEvents> {
     this.#session = ch.session;
     this.attach(ch.conn);
     // Deliveries nobody claims (a reply that never came) must not pin fds forever.
-    this.#sweep = setInterval(() => this.sweep(), 10_000).unref();
+    this.#sweep = setInterval(() => this.#arrivals.sweep(), 10_000).unref();
   }
 
   get conn(): SeqpacketConnection {
@@ -154,13 +149,8 @@ export class BrokerClient extends EventEmitter<BrokerClientEvents> {
       return;
     }
     if (m.type === 'fds') {
-      const a = this.arrival(m.request);
-      a.parts[m.part] = { descs: m.fds, fds };
       for (const f of fds) this.#owned.add(f);
-      if (m.last) {
-        a.done = true;
-        for (const w of a.waiters.splice(0)) w(a);
-      }
+      this.#arrivals.add(m, fds);
     } else if (m.type === 'error') {
       // Not 'error': an EventEmitter with no listener for that would throw.
       this.emit('warning', new Error(m.message));
@@ -177,60 +167,44 @@ export class BrokerClient extends EventEmitter<BrokerClientEvents> {
     }
   }
 
-  private arrival(id: string): Arrival {
-    let a = this.#arrivals.get(id);
-    if (!a) {
-      a = { parts: [], done: false, at: Date.now(), waiters: [] };
-      this.#arrivals.set(id, a);
-    }
-    return a;
-  }
-
-  private take(requestId: string, timeoutMs = 10_000): Promise<DeliveredFds> {
-    const a = this.arrival(requestId);
-    const ready = a.done ? Promise.resolve(a) : new Promise<Arrival>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`fds for request ${requestId} did not arrive`)), timeoutMs);
-      a.waiters.push((x) => { clearTimeout(timer); resolve(x); });
-    });
-    return ready.then((x) => {
-      this.#arrivals.delete(requestId);
-      const out: DeliveredFds = { requestId, groups: new Map(), devices: new Map(), cdevs: new Map(), all: [] };
-      for (const p of x.parts) {
-        p.descs.forEach((d, i) => {
-          const fd = p.fds[i];
-          out.all.push(fd);
-          if (d.role === 'container') out.container = fd;
-          else if (d.role === 'group') out.groups.set(d.group!, fd);
-          else if (d.role === 'device') out.devices.set(d.device!, fd);
-          else if (d.role === 'iommufd') out.iommufd = fd;
-          else if (d.role === 'cdev') out.cdevs.set(d.device!, fd);
-        });
-      }
-      return out;
-    });
-  }
-
-  private sweep(): void {
-    for (const [id, a] of this.#arrivals) {
-      if (a.done && Date.now() - a.at > 30_000) {
-        for (const p of a.parts) for (const f of p.fds) this.closeFd(f);
-        this.#arrivals.delete(id);
-      }
-    }
-  }
-
   private sess() {
     return { id: this.session.id, secret: this.session.secret };
   }
 
   async acquire(o: AcquireOptions): Promise<LeaseHandle> {
-    const res = await this.api.call('Acquire', {
+    return this.leaseCall((tag) => this.api.call('Acquire', {
       session: this.sess(), groups: o.groups ?? [], devices: o.devices ?? [], mode: MODE_WIRE[o.mode ?? 'legacy'],
-      only_requested_devices: !!o.onlyRequested, managed: !!o.managed, mdev_type: o.mdevType ?? '', mdev_parent: o.mdevParent ?? '',
-    });
-    const fds = await this.take(res.request_id);
-    this.#leases.set(res.lease_id, res.lease_secret);
-    return { ...fds, id: res.lease_id, secret: res.lease_secret, groupIds: res.groups, mode: o.mode ?? 'legacy', memlockBytes: Number(res.memlock_bytes), ...(res.mdev_uuid ? { mdevUuid: res.mdev_uuid } : {}) };
+      only_requested_devices: !!o.onlyRequested, managed: !!o.managed, mdev_type: o.mdevType ?? '', mdev_parent: o.mdevParent ?? '', request_tag: tag,
+    }), (res) => ({
+      id: res.lease_id, secret: res.lease_secret, groups: res.groups, mode: o.mode ?? 'legacy', memlock_bytes: Number(res.memlock_bytes),
+      ...(res.mdev_uuid ? { mdev_uuid: res.mdev_uuid } : {}),
+    }));
+  }
+
+  /**
+   * A call that delivers a lease's fds (Acquire, RedeemClaim). The daemon sends
+   * them, with the lease, on the fd channel before it replies: the call is done
+   * when they are in hand, whichever comes first. A daemon that does not echo the
+   * tag is waited for as before (reply, then fds). A reply that fails after the
+   * fds came means the lease ended meanwhile: 'lease-lost'.
+   */
+  private async leaseCall<R extends { request_id: string }>(call: (tag: string) => Promise<R>, fromReply: (res: R) => DeliveredLease): Promise<LeaseHandle> {
+    const tag = randomBytes(8).toString('hex');
+    const early = this.#arrivals.tagged(tag);
+    const reply = call(tag);
+    let first: { fds: { request: string; lease?: DeliveredLease } } | { reply: R };
+    try {
+      first = await Promise.race([early.promise.then((fds) => ({ fds })), reply.then((r) => ({ reply: r }))]);
+    } finally {
+      early.cancel();
+    }
+    const tagged = 'fds' in first && first.fds.lease ? first.fds : undefined;
+    const res = tagged ? undefined : 'reply' in first ? first.reply : await reply;
+    const lease = tagged?.lease ?? fromReply(res!);
+    this.#leases.set(lease.id, lease.secret);
+    if (tagged) reply.catch((e: Error) => { if (this.#leases.delete(lease.id)) this.emit('lease-lost', { lease: lease.id, reason: e.message }); });
+    const fds = await this.#arrivals.take(tagged?.request ?? res!.request_id);
+    return { ...fds, id: lease.id, secret: lease.secret, groupIds: lease.groups, mode: lease.mode, memlockBytes: lease.memlock_bytes, ...(lease.mdev_uuid ? { mdevUuid: lease.mdev_uuid } : {}) };
   }
 
   /**
@@ -238,11 +212,10 @@ export class BrokerClient extends EventEmitter<BrokerClientEvents> {
    * token: the claim's groups become a lease of this session, as with acquire.
    */
   async redeemClaim(claimId: string, token: string): Promise<LeaseHandle> {
-    const res = await this.api.call('RedeemClaim', { session: this.sess(), claim_id: claimId, token });
-    const fds = await this.take(res.request_id);
-    this.#leases.set(res.lease_id, res.lease_secret);
-    const mode: Mode = res.deliveries.some((d) => d.role === 'iommufd') ? 'iommufd' : 'legacy';
-    return { ...fds, id: res.lease_id, secret: res.lease_secret, groupIds: res.groups, mode, memlockBytes: Number(res.memlock_bytes) };
+    return this.leaseCall((tag) => this.api.call('RedeemClaim', { session: this.sess(), claim_id: claimId, token, request_tag: tag }), (res) => ({
+      id: res.lease_id, secret: res.lease_secret, groups: res.groups, memlock_bytes: Number(res.memlock_bytes),
+      mode: res.deliveries.some((d) => d.role === 'iommufd') ? 'iommufd' : 'legacy',
+    }));
   }
 
   async release(lease: LeaseHandle | string, opts: { closeFds?: boolean } = {}): Promise<void> {
@@ -254,7 +227,7 @@ export class BrokerClient extends EventEmitter<BrokerClientEvents> {
 
   async openDevice(lease: LeaseHandle | string, device: string): Promise<OwnedFd> {
     const res = await this.api.call('OpenDevice', { session: this.sess(), lease_id: typeof lease === 'string' ? lease : lease.id, device });
-    const fds = await this.take(res.request_id);
+    const fds = await this.#arrivals.take(res.request_id);
     return fds.devices.get(device)!;
   }
 
@@ -270,7 +243,7 @@ export class BrokerClient extends EventEmitter<BrokerClientEvents> {
 
   async redeem(grant: string): Promise<DeliveredFds & { leaseId: string }> {
     const res = await this.api.call('Redeem', { session: this.sess(), grant });
-    return { ...(await this.take(res.request_id)), leaseId: res.lease_id };
+    return { ...(await this.#arrivals.take(res.request_id)), leaseId: res.lease_id };
   }
 
   async reattach(leaseIds: string[], leaseSecret: string): Promise<string[]> {

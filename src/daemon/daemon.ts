@@ -106,7 +106,7 @@ export async function startDaemon(config: Config, deps: DaemonDeps): Promise<Dae
       audit.write(r);
       if (r.event === 'refusal' && r.status === 'PERMISSION_DENIED') metrics.refusals.inc({ rpc: r.rpc });
     },
-    deliver: (s, r, items) => fdChannel!.deliver(s, r, items),
+    deliver: (s, r, items, extra) => fdChannel!.deliver(s, r, items, extra),
     notify: (s, m) => fdChannel?.notify(s, m),
     journal: journalWriter,
     claimJournal,

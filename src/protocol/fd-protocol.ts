@@ -4,6 +4,8 @@
  * SCM_RIGHTS, in the order the header lists them. Deliveries larger than one
  * datagram can carry are split into parts that share a request id.
  */
+import type { Mode } from './mode.js';
+
 /** What a delivered fd is. */
 export type FdRole = 'container' | 'group' | 'device' | 'iommufd' | 'cdev';
 
@@ -18,9 +20,29 @@ export interface FdDescriptor {
   device?: string;
 }
 
+/**
+ * The lease an Acquire or RedeemClaim delivery belongs to, in the last part of a
+ * tagged delivery: what its gRPC reply also says, so that the client can go on
+ * as soon as the fds are in hand instead of waiting for the reply as well.
+ */
+export interface DeliveredLease {
+  id: string;
+  secret: string;
+  groups: number[];
+  mode: Mode;
+  memlock_bytes: number;
+  mdev_uuid?: string;
+}
+
+/** What a delivery's header may carry besides its fds: the client's tag, and the lease (last part). */
+export interface DeliveryExtra {
+  tag?: string;
+  lease?: DeliveredLease;
+}
+
 export type DaemonMessage =
   | { type: 'hello'; version: number; session: string; secret: string; pid: number; uid: number; gid: number }
-  | { type: 'fds'; request: string; part: number; last: boolean; fds: FdDescriptor[] }
+  | { type: 'fds'; request: string; part: number; last: boolean; fds: FdDescriptor[]; tag?: string; lease?: DeliveredLease }
   | { type: 'revoke'; lease: string; deadline_ms: number }
   | { type: 'lease-ended'; lease: string; reason: string }
   | { type: 'device-event'; lease: string; kind: string; device: string }
@@ -36,14 +58,17 @@ export function encode(m: DaemonMessage | ClientMessage): Buffer {
 }
 
 /** Split a delivery into datagrams of at most MAX_FDS_PER_DATAGRAM fds each. */
-export function deliveryParts<T>(request: string, items: (FdDescriptor & { fd: T })[]): { header: DaemonMessage; fds: T[] }[] {
+export function deliveryParts<T>(request: string, items: (FdDescriptor & { fd: T })[], extra: DeliveryExtra = {}): { header: DaemonMessage; fds: T[] }[] {
   const parts: { header: DaemonMessage; fds: T[] }[] = [];
   for (let i = 0, part = 0; i < items.length || part === 0; i += MAX_FDS_PER_DATAGRAM, part++) {
     const chunk = items.slice(i, i + MAX_FDS_PER_DATAGRAM);
+    const last = i + MAX_FDS_PER_DATAGRAM >= items.length;
     parts.push({
       header: {
-        type: 'fds', request, part, last: i + MAX_FDS_PER_DATAGRAM >= items.length,
+        type: 'fds', request, part, last,
         fds: chunk.map(({ role, group, device }) => ({ role, ...(group !== undefined ? { group } : {}), ...(device !== undefined ? { device } : {}) })),
+        ...(extra.tag !== undefined ? { tag: extra.tag } : {}),
+        ...(last && extra.lease ? { lease: extra.lease } : {}),
       },
       fds: chunk.map((c) => c.fd),
     });
@@ -67,10 +92,19 @@ export function decodeDaemon(buf: Buffer, fdCount: number): DaemonMessage {
       throw new Error(`fd channel: header lists ${Array.isArray(m.fds) ? m.fds.length : '?'} fds but ${fdCount} arrived`);
     }
     for (const d of m.fds as { role?: FdRole }[]) if (!ROLES.has(d?.role as FdRole)) throw new Error(`fd channel: unknown fd role ${JSON.stringify(d?.role)}`);
+    const x = parsed as { tag?: unknown; lease?: unknown };
+    if (x.tag !== undefined && typeof x.tag !== 'string') throw new Error('fd channel: a delivery tag that is not a string');
+    if (x.lease !== undefined && !isDeliveredLease(x.lease)) throw new Error('fd channel: a malformed lease in a delivery header');
   } else if (fdCount > 0) {
     throw new Error(`fd channel: ${fdCount} unexpected fds with a ${m.type} message`);
   }
   return parsed as DaemonMessage;
+}
+
+function isDeliveredLease(v: unknown): v is DeliveredLease {
+  const l = v as Partial<DeliveredLease> | null;
+  return typeof l === 'object' && l !== null && typeof l.id === 'string' && typeof l.secret === 'string' && Array.isArray(l.groups)
+    && (l.mode === 'legacy' || l.mode === 'iommufd') && typeof l.memlock_bytes === 'number';
 }
 
 /** Parse a client datagram on the daemon side; null for anything the daemon does not understand. */

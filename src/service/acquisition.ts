@@ -9,6 +9,7 @@ import { InternalError, PermissionDeniedError, PreconditionError, QuotaError } f
 import type { Lease } from '../broker/lease-table.js';
 import { decideAcquire } from '../broker/policy.js';
 import { who } from '../broker/audit.js';
+import { optionalRequestTag } from '../broker/input.js';
 import type { Caller, Mode } from '../broker/types.js';
 import type { ServiceContext } from './context.js';
 import type { Binder } from './binding.js';
@@ -33,6 +34,8 @@ export interface AcquireInput {
   mdevParent?: string;
   /** Set by the mdev path: the instance it created, which the lease takes over (`adopted`). */
   created?: { uuid: string; adopted: boolean };
+  /** The client's tag for the delivery: the fds' header then carries it and the lease. */
+  tag?: unknown;
 }
 
 export interface Acquired { lease: Lease; requestId: string; delivered: Delivered[] }
@@ -43,17 +46,19 @@ export class Acquisition {
   async acquire(caller: Caller, req: AcquireInput): Promise<Acquired> {
     if (req.mdevType) return this.mdev.acquireType(caller, req, (r) => this.acquire(caller, r));
     const session = this.ctx.sessions.authorize(req.sessionId, req.secret, caller);
+    const tag = optionalRequestTag(req.tag);
     const { groups: asked, requested } = resolveGroups(this.ctx.host, req.groups, req.devices);
     checkUsable(asked, req.mode, req.managed);
     const groups = this.ctx.policy().slotIsolation ? withSlotSiblings(this.ctx, caller, asked, req.mode, req.managed) : asked;
     this.binder.assertIdle(groups);
     const only = req.onlyRequested ? requested : undefined;
     const lease = this.reserve(caller, session.id, groups, req, only);
-    return this.complete('Acquire', caller, lease, groups, only, req.created);
+    return this.complete('Acquire', caller, lease, groups, only, { created: req.created, tag });
   }
 
   /** Open and deliver a reserved lease's fds, then audit and announce it (Acquire, and a claim's redemption). */
-  async complete(rpc: string, caller: Caller, lease: Lease, groups: HostGroup[], only: Set<string> | undefined, created?: AcquireInput['created']): Promise<Acquired> {
+  async complete(rpc: string, caller: Caller, lease: Lease, groups: HostGroup[], only: Set<string> | undefined, req: { created?: AcquireInput['created']; tag?: string } = {}): Promise<Acquired> {
+    const { created, tag } = req;
     const res = this.ctx.holdingsFor(lease.id);
     if (created) {
       // The lease owns the instance from here: it is removed when the lease ends, however that happens.
@@ -62,7 +67,7 @@ export class Acquisition {
     }
     res.members = new Set(groups.flatMap((g) => g.devices.map((d) => d.name)));
     const requestId = newId('R-', 4);
-    const items = await this.openAndDeliver(lease, res, requestId, async () => {
+    const items = await this.openAndDeliver(lease, res, requestId, tag, async () => {
       if (!lease.managed) return this.openers[lease.mode].open(lease, groups, only, res);
       const ready = await this.binder.bindForLease(lease, groups, res);
       // Binding takes a while off the loop: the owner may have gone meanwhile.
@@ -95,7 +100,7 @@ export class Acquisition {
    * The journal is on disk before any fd leaves, and a lease whose owner went
    * away meanwhile opens nothing.
    */
-  private async openAndDeliver(lease: Lease, res: LeaseResources, requestId: string, open: () => Promise<DeliveryItem[]>): Promise<DeliveryItem[]> {
+  private async openAndDeliver(lease: Lease, res: LeaseResources, requestId: string, tag: string | undefined, open: () => Promise<DeliveryItem[]>): Promise<DeliveryItem[]> {
     let items: DeliveryItem[] = [];
     try {
       this.ctx.persist();
@@ -103,7 +108,9 @@ export class Acquisition {
       this.ctx.leases.assertLive(lease);
       items = await open();
       if (lease.memlockBytes > 0) this.applyMemlock(lease.owner, lease.memlockBytes);
-      await this.ctx.deliver(lease.sessionId!, requestId, items);
+      await this.ctx.deliver(lease.sessionId!, requestId, items, tag === undefined ? {} : {
+        tag, lease: { id: lease.id, secret: lease.secret, groups: lease.groups, mode: lease.mode, memlock_bytes: lease.memlockBytes, ...(lease.mdev ? { mdev_uuid: lease.mdev } : {}) },
+      });
       this.ctx.leases.assertLive(lease);
       return items;
     } catch (e) {

@@ -17,6 +17,7 @@ import { hashToken, type Claim } from '../broker/claim-table.js';
 import { podOfCgroupFile, type PodCgroup } from '../broker/pod-cgroup.js';
 import { InvalidArgumentError, PermissionDeniedError, PreconditionError } from '../broker/errors.js';
 import { decideAcquire } from '../broker/policy.js';
+import { optionalRequestTag } from '../broker/input.js';
 import { who } from '../broker/audit.js';
 import type { Caller, Mode } from '../broker/types.js';
 import type { ServiceContext } from './context.js';
@@ -111,8 +112,9 @@ export class Claims {
   }
 
   /** The workload, on its own session, with the token: the claim becomes its lease. */
-  redeem(caller: Caller, sessionId: string | undefined, secret: string | undefined, id: string, token: string): Promise<Acquired & { claim: Claim }> {
+  redeem(caller: Caller, sessionId: string | undefined, secret: string | undefined, id: string, token: string, rawTag?: unknown): Promise<Acquired & { claim: Claim }> {
     return this.#guard.run('RedeemClaim', caller, async () => {
+      const tag = optionalRequestTag(rawTag);
       const session = this.ctx.sessions.authorize(sessionId, secret, caller);
       const pod = this.podOf(caller);
       // Everything from the token check to the lease reservation is synchronous: two redeemers cannot both pass.
@@ -128,7 +130,7 @@ export class Claims {
       this.table.leased(claim, lease.id);
       this.persist();
       // On failure the lease ends through ctx.end, which puts the claim back to reserved (leaseEnded).
-      const acquired = await this.acquisition.complete('RedeemClaim', caller, lease, groups, undefined);
+      const acquired = await this.acquisition.complete('RedeemClaim', caller, lease, groups, undefined, { tag });
       this.ctx.audit({ event: 'claim', rpc: 'RedeemClaim', who: who(caller), claim: claim.id, lease: lease.id, groups: claim.groups, reason: `pod ${claim.podUid || '(none)'}` });
       this.announce('claim-redeemed', claim, lease.id);
       return { ...acquired, claim };

@@ -3,6 +3,7 @@ import type { OwnedFd } from '../kernel/owned-fd.js';
 import type { LegacyHandles } from '../kernel/host.js';
 import type { Lease } from '../broker/lease-table.js';
 import type { FdRole, Mode } from '../broker/types.js';
+import type { DeliveryExtra } from '../protocol/fd-protocol.js';
 
 export interface DeliveryItem {
   fd: OwnedFd;
@@ -20,7 +21,8 @@ export interface Delivered {
   device?: string;
 }
 
-export type Deliver = (sessionId: string, requestId: string, items: DeliveryItem[]) => Promise<void>;
+/** `extra`: the client's tag and the lease, echoed in the delivery's header (see fd-protocol.ts). */
+export type Deliver = (sessionId: string, requestId: string, items: DeliveryItem[], extra?: DeliveryExtra) => Promise<void>;
 export type Notify = (sessionId: string, message: Record<string, unknown>) => void;
 
 export interface BrokerEvent {

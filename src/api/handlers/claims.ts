@@ -24,7 +24,7 @@ export const claims: HandlerSlice<'CreateClaim' | 'ListClaims' | 'EndClaim' | 'R
   EndClaim: unary((c, r) => ({ claim: claim(s.claims.end(c, String(r.claim_id ?? ''), String(r.reason ?? ''))) })),
   RedeemClaim: unary(async (c, r) => {
     const { id, secret } = sess(r);
-    const res = await s.claims.redeem(c, id, secret, String(r.claim_id ?? ''), String(r.token ?? ''));
+    const res = await s.claims.redeem(c, id, secret, String(r.claim_id ?? ''), String(r.token ?? ''), r.request_tag);
     return { lease_id: res.lease.id, request_id: res.requestId, deliveries: res.delivered.map(wire.delivery), groups: res.lease.groups, memlock_bytes: String(res.lease.memlockBytes), lease_secret: res.lease.secret };
   }),
 });

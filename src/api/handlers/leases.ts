@@ -8,7 +8,7 @@ export const leases: HandlerSlice<'Acquire' | 'Release' | 'OpenDevice' | 'Reatta
     const res = await s.acquire(c, {
       sessionId: id, secret, groups: r.groups ?? [], devices: r.devices ?? [], mode: wire.mode(r.mode),
       onlyRequested: !!r.only_requested_devices, managed: !!r.managed,
-      mdevType: r.mdev_type || undefined, mdevParent: r.mdev_parent || undefined,
+      mdevType: r.mdev_type || undefined, mdevParent: r.mdev_parent || undefined, tag: r.request_tag,
     });
     return { lease_id: res.lease.id, request_id: res.requestId, deliveries: res.delivered.map(wire.delivery), groups: res.lease.groups, memlock_bytes: String(res.lease.memlockBytes), lease_secret: res.lease.secret, mdev_uuid: res.lease.mdev ?? '' };
   }),

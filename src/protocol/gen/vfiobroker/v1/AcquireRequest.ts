@@ -10,6 +10,7 @@ export interface AcquireRequest {
   'mode'?: (_vfiobroker_v1_Mode);
   'only_requested_devices'?: (boolean);
   'managed'?: (boolean);
+  'request_tag'?: (string);
   'mdev_type'?: (string);
   'mdev_parent'?: (string);
 }
@@ -21,6 +22,7 @@ export interface AcquireRequest__Output {
   'mode': (_vfiobroker_v1_Mode__Output);
   'only_requested_devices': (boolean);
   'managed': (boolean);
+  'request_tag': (string);
   'mdev_type': (string);
   'mdev_parent': (string);
 }

@@ -6,10 +6,12 @@ export interface RedeemClaimRequest {
   'session'?: (_vfiobroker_v1_Session | null);
   'claim_id'?: (string);
   'token'?: (string);
+  'request_tag'?: (string);
 }
 
 export interface RedeemClaimRequest__Output {
   'session': (_vfiobroker_v1_Session__Output | null);
   'claim_id': (string);
   'token': (string);
+  'request_tag': (string);
 }
