@@ -9,16 +9,23 @@
 import path from 'node:path';
 import { BENCH_DIR, publish } from './lib/report.js';
 import { JsonChild } from './lib/child.js';
+import { bundled } from './lib/bundled.js';
 
 export async function run(sessions = Number(process.env.BENCH_SESSIONS ?? 1000), ms = Number(process.env.BENCH_MS ?? 8000), name = 'sessions') {
+  // Bundled children on plain node, as shipped; BENCH_TSX=1 runs them through tsx as before (about 30 MB more RSS).
+  const tsx = !!process.env.BENCH_TSX;
+  const script = async (name: 'daemon-child' | 'load-worker') => tsx ? `lib/${name}.ts` : bundled(name);
+  // BENCH_DAEMON_ARGS: extra node flags for the daemon alone (e.g. "--max-semi-space-size=4"), to measure their effect.
+  const extra = (process.env.BENCH_DAEMON_ARGS ?? '').split(' ').filter(Boolean);
   // --expose-gc: RSS after full collections tells garbage not yet collected from memory kept.
-  const daemon = new JsonChild('lib/daemon-child.ts', { groups: Math.max(sessions, 4), devicesPerGroup: 1 },
+  const daemon = new JsonChild(await script('daemon-child'), { groups: Math.max(sessions, 4), devicesPerGroup: 1 },
     // BENCH_CPU_PROF=1: the daemon writes a V8 CPU profile to bench/results/prof (see bench/lib/prof-top.ts).
-    ['--expose-gc', ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.join(BENCH_DIR, 'results/prof')}`] : [])]);
+    ['--expose-gc', ...extra, ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.join(BENCH_DIR, 'results/prof')}`] : [])]);
   const ready = await daemon.next();
   const idle = await daemon.ask('stats');
   const W = Math.min(4, sessions);
-  const workers = Array.from({ length: W }, (_, w) => new JsonChild('lib/load-worker.ts', { api: ready.api, fd: ready.fd, sessions: sessions / W, firstGroup: 1 + (w * sessions) / W }));
+  const worker = await script('load-worker');
+  const workers = Array.from({ length: W }, (_, w) => new JsonChild(worker, { api: ready.api, fd: ready.fd, sessions: sessions / W, firstGroup: 1 + (w * sessions) / W }));
   await Promise.all(workers.map((w) => w.next()));
   const connected = await daemon.ask('stats');
   const phase = async (cmd: string) => {
@@ -67,7 +74,10 @@ export async function run(sessions = Number(process.env.BENCH_SESSIONS ?? 1000),
       { what: '≥ 2000 acquire+release cycles/s', met: cycleRate >= 2000, detail: `${cycleRate.toFixed(0)}/s, ${(cycleRate / 2000).toFixed(2)}× the target; the daemon's own CPU allows ${(cycles.n / (cycles.stats.cpuMs / 1000)).toFixed(0)}/s per core` },
       { what: 'RSS after cycles < 1.5× idle', met: cycles.stats.rss < 1.5 * idle.rss, detail: `${(cycles.stats.rss / MB).toFixed(0)} MB vs idle ${(idle.rss / MB).toFixed(0)} MB (${(cycles.stats.rss / idle.rss).toFixed(2)}×)` },
     ],
-    notes: [`${W} load processes × ${sessions / W} sessions on the same 2 cores as the daemon`],
+    notes: [
+      `${W} load processes × ${sessions / W} sessions on the same 2 cores as the daemon`,
+      `daemon and load processes ${tsx ? 'through tsx' : 'bundled (as shipped), on plain node'}${extra.length ? `; daemon flags ${extra.join(' ')}` : ''}`,
+    ],
   });
 }
 
