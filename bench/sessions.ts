@@ -6,6 +6,7 @@
  * Baseline in the same run: bare Status RPCs per second from the same sessions.
  * Targets: RSS < 100 MB; ≥ 2000 cycles/s on 2 cores.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { BENCH_DIR, publish } from './lib/report.js';
 import { JsonChild } from './lib/child.js';
@@ -14,13 +15,15 @@ import { bundled } from './lib/bundled.js';
 export async function run(sessions = Number(process.env.BENCH_SESSIONS ?? 1000), ms = Number(process.env.BENCH_MS ?? 8000), name = 'sessions') {
   // Bundled children on plain node, as shipped; BENCH_TSX=1 runs them through tsx as before (about 30 MB more RSS).
   const tsx = !!process.env.BENCH_TSX;
-  const script = async (name: 'daemon-child' | 'load-worker') => tsx ? `lib/${name}.ts` : bundled(name);
-  // BENCH_DAEMON_ARGS: extra node flags for the daemon alone (e.g. "--max-semi-space-size=4"), to measure their effect.
-  const extra = (process.env.BENCH_DAEMON_ARGS ?? '').split(' ').filter(Boolean);
+  // BENCH_DAEMON_BUNDLE: another daemon-child.mjs (e.g. kept from an earlier tree, two levels below the root) for A/B runs.
+  const script = async (name: 'daemon-child' | 'load-worker') =>
+    name === 'daemon-child' && process.env.BENCH_DAEMON_BUNDLE ? path.resolve(process.env.BENCH_DAEMON_BUNDLE) : tsx ? `lib/${name}.ts` : bundled(name);
+  // The daemon's node flags: the unit's NODE_OPTIONS, as shipped; BENCH_DAEMON_ARGS replaces them
+  // (e.g. "--max-semi-space-size=4", or "" for none), to measure their effect.
+  const extra = (process.env.BENCH_DAEMON_ARGS ?? shippedNodeOptions()).split(' ').filter(Boolean);
   // --expose-gc: RSS after full collections tells garbage not yet collected from memory kept.
   const daemon = new JsonChild(await script('daemon-child'), { groups: Math.max(sessions, 4), devicesPerGroup: 1 },
-    // BENCH_CPU_PROF=1: the daemon writes a V8 CPU profile to bench/results/prof (see bench/lib/prof-top.ts).
-    ['--expose-gc', ...extra, ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.join(BENCH_DIR, 'results/prof')}`] : [])]);
+    ['--expose-gc', ...extra]);
   const ready = await daemon.next();
   const idle = await daemon.ask('stats');
   const W = Math.min(4, sessions);
@@ -28,10 +31,15 @@ export async function run(sessions = Number(process.env.BENCH_SESSIONS ?? 1000),
   const workers = Array.from({ length: W }, (_, w) => new JsonChild(worker, { api: ready.api, fd: ready.fd, sessions: sessions / W, firstGroup: 1 + (w * sessions) / W }));
   await Promise.all(workers.map((w) => w.next()));
   const connected = await daemon.ask('stats');
+  // BENCH_CPU_PROF=1: the daemon's CPU profile of each phase, bench/results/prof/sessions-<phase>.cpuprofile
+  // (bench/lib/prof-top.ts summarises one; with BENCH_TSX=1 its functions keep their source files).
+  const prof = process.env.BENCH_CPU_PROF ? path.join(BENCH_DIR, 'results/prof') : null;
   const phase = async (cmd: string) => {
     daemon.proc.stdin!.write('reset\n');
+    if (prof) daemon.proc.stdin!.write('prof-start\n');
     const before = await daemon.ask('stats');
     const rs = await Promise.all(workers.map((w) => w.ask(`${cmd} ${ms}`)));
+    if (prof) daemon.proc.stdin!.write(`prof-stop ${path.join(prof, `${name}-${cmd}.cpuprofile`)}\n`);
     const stats = await daemon.ask('stats');
     stats.cpuMs = (stats.cpuUs - before.cpuUs) / 1000;
     if (process.env.BENCH_DEBUG) console.error(cmd, JSON.stringify(rs.map((r) => r.kinds)));
@@ -65,6 +73,7 @@ export async function run(sessions = Number(process.env.BENCH_SESSIONS ?? 1000),
       'daemon RSS after cycles, then full GC (MB)': collected.rss / MB,
       'RSS after cycles vs idle (ratio)': cycles.stats.rss / idle.rss,
       'JS heap used: idle / after cycles / after GC (MB)': `${(idle.heap / MB).toFixed(1)} / ${(cycles.stats.heap / MB).toFixed(1)} / ${(collected.heap / MB).toFixed(1)}`,
+      'V8 heap committed / external (native) after cycles (MB)': `${(cycles.stats.heapTotal / MB).toFixed(1)} / ${(cycles.stats.external / MB).toFixed(1)}`,
       'heap used after GC, clients gone, vs idle (MB)': `${(after.heap / MB).toFixed(1)} vs ${(idle.heap / MB).toFixed(1)}`,
       'RSS after GC, clients gone (MB)': after.rss / MB,
       'leases / sessions left after the clients exit': `${after.leases} / ${after.sessions}`,
@@ -79,6 +88,12 @@ export async function run(sessions = Number(process.env.BENCH_SESSIONS ?? 1000),
       `daemon and load processes ${tsx ? 'through tsx' : 'bundled (as shipped), on plain node'}${extra.length ? `; daemon flags ${extra.join(' ')}` : ''}`,
     ],
   });
+}
+
+/** NODE_OPTIONS from systemd/vfio-brokerd.service: the flags the shipped daemon runs with. */
+function shippedNodeOptions(): string {
+  const unit = fs.readFileSync(path.join(BENCH_DIR, '../systemd/vfio-brokerd.service'), 'utf8');
+  return /^Environment=NODE_OPTIONS=(.*)$/m.exec(unit)?.[1] ?? '';
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)) await run();
