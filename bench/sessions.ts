@@ -51,6 +51,7 @@ export async function run(sessions = Number(process.env.BENCH_SESSIONS ?? 1000),
   await Promise.all(workers.map((w) => w.end()));
   await new Promise((r) => setTimeout(r, 500));
   const after = await daemon.ask('gc');
+  const trimmed = await daemon.ask('trim');
   await daemon.end();
   const MB = 2 ** 20;
   const statusRate = status.n / (ms / 1000);
@@ -76,6 +77,7 @@ export async function run(sessions = Number(process.env.BENCH_SESSIONS ?? 1000),
       'V8 heap committed / external (native) after cycles (MB)': `${(cycles.stats.heapTotal / MB).toFixed(1)} / ${(cycles.stats.external / MB).toFixed(1)}`,
       'heap used after GC, clients gone, vs idle (MB)': `${(after.heap / MB).toFixed(1)} vs ${(idle.heap / MB).toFixed(1)}`,
       'RSS after GC, clients gone (MB)': after.rss / MB,
+      'RSS after GC and malloc_trim (the daemon\'s minute timer), clients gone (MB)': trimmed.rss / MB,
       'leases / sessions left after the clients exit': `${after.leases} / ${after.sessions}`,
     },
     targets: [

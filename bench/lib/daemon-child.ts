@@ -7,6 +7,7 @@
  * stdout: {"ready":true,"api":…,"fd":…}; then on each stdin line "stats" (or
  * "gc": the same after full collections, with --expose-gc):
  * {"rss":…,"heap":…,"loopP50Ms":…,"loopP99Ms":…,"leases":…,"sessions":…,"external":…,"arrayBuffers":…}
+ * "trim" hands freed malloc memory back first (as the daemon does each minute);
  * "reset" restarts the loop-delay histogram; "prof-start", "prof-stop FILE" take a CPU profile.
  */
 import fs from 'node:fs';
@@ -18,7 +19,7 @@ import { Session } from 'node:inspector/promises';
 import pino from 'pino';
 import { startDaemon } from '../../src/daemon/daemon.js';
 import { DEFAULTS, type Config } from '../../src/daemon/config.js';
-import { realLibc } from '../../src/kernel/libc.js';
+import { mallocTrim, realLibc } from '../../src/kernel/libc.js';
 import { FakeHost, edu, group } from '../../test/fixtures/fake-host.js';
 
 const spec = JSON.parse(process.argv[2] ?? '{}') as { groups?: number; devicesPerGroup?: number };
@@ -49,6 +50,8 @@ for await (const line of readline.createInterface({ input: process.stdin })) {
   }
   // "gc": a full collection first (the child runs with --expose-gc), to tell garbage from what is kept.
   if (line === 'gc') { for (let i = 0; i < 3; i++) globalThis.gc?.(); await new Promise((r) => setImmediate(r)); }
+  // "trim": what the daemon's minute timer does (malloc_trim), now rather than within the minute.
+  else if (line === 'trim') mallocTrim();
   else if (line !== 'stats') break;
   const m = process.memoryUsage();
   process.stdout.write(JSON.stringify({
