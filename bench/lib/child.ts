@@ -9,8 +9,11 @@ export class JsonChild {
   #lines: any[] = [];
   #waiters: ((l: any) => void)[] = [];
 
-  constructor(script: string, arg: object, nodeArgs: string[] = []) {
-    this.proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(BENCH_DIR, script), JSON.stringify(arg)], {
+  /** script: a .ts under bench/ (run through tsx), or a bundle's absolute path (plain node; see bundled.ts). */
+  constructor(script: string, arg: object, nodeArgs: string[] = [], env: NodeJS.ProcessEnv = process.env) {
+    const entry = script.endsWith('.mjs') ? [script] : ['--import', 'tsx', path.join(BENCH_DIR, script)];
+    this.proc = spawn(process.execPath, [...nodeArgs, ...entry, JSON.stringify(arg)], {
+      env,
       stdio: ['pipe', 'pipe', 'inherit'], cwd: path.resolve(BENCH_DIR, '..'),
     });
     this.proc.stdout!.setEncoding('utf8');

@@ -112,7 +112,11 @@ export class GrpcApiServer {
     const { def, service } = loadApi();
     // Calls in flight per connection are bounded by HTTP/2 itself: without it one
     // connection's 70,000 concurrent calls held 680 MiB of the daemon's memory.
-    this.server = new grpc.Server({ 'grpc.max_receive_message_length': 1 << 20, 'grpc.max_concurrent_streams': (o.limits ?? DEFAULT_LIMITS).streamsPerConnection });
+    // Channelz (grpc-js's introspection service, which nothing here serves) keeps
+    // per-connection trace objects and counts every call: off.
+    this.server = new grpc.Server({
+      'grpc.max_receive_message_length': 1 << 20, 'grpc.max_concurrent_streams': (o.limits ?? DEFAULT_LIMITS).streamsPerConnection, 'grpc.enable_channelz': 0,
+    });
     this.server.addService(tolerantDecoding(service), this.handlers());
     new ReflectionService(def).addToServer(this.server);
     this.#injector = this.server.createConnectionInjector(grpc.ServerCredentials.createInsecure());

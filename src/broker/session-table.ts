@@ -46,8 +46,8 @@ export class SessionTable {
     if (!s) throw new NotFoundError(`no session ${id} (it may have closed)`, { session: id });
     // The same process, not merely the same number: a reused pid has another start time.
     const samePid = s.cred.pid === caller.pid && s.cred.uid === caller.uid && s.cred.startTime === caller.startTime;
-    const sameUidWithSecret = s.cred.uid === caller.uid && !!secret && constantTimeEqual(secret, s.secret);
-    if (!samePid && !sameUidWithSecret) {
+    // The secret is compared only when the process differs (the same process needs none).
+    if (!samePid && !(s.cred.uid === caller.uid && !!secret && constantTimeEqual(secret, s.secret))) {
       throw new SessionMismatchError(
         `session ${id} belongs to pid ${s.cred.pid} uid ${s.cred.uid}; caller is pid ${caller.pid} uid ${caller.uid}${secret ? ' with a wrong secret' : ' without its secret'}`,
         { session: id, 'session-uid': s.cred.uid, 'caller-uid': caller.uid },

@@ -14,6 +14,7 @@ import { HttpServer } from '../http/server.js';
 import { socketFd } from '../kernel/peercred.js';
 import { identifyPeer } from '../kernel/peer-identity.js';
 import { SdNotifier, watchdogUsec } from '../kernel/sd-notify.js';
+import { mallocTrim } from '../kernel/libc.js';
 import { takeListenFds } from '../kernel/sd-listen.js';
 import { FdStore } from './fd-store.js';
 import { UeventMonitor } from '../kernel/uevent.js';
@@ -27,6 +28,8 @@ import { PolicyStore } from './policy-store.js';
 export const VERSION = '0.1.0';
 /** How often claims are checked for an expired TTL or a vanished pod cgroup (a stat per bound claim). */
 const CLAIM_SWEEP_MS = 2000;
+/** How often freed malloc memory is handed back (mallocTrim). */
+const MALLOC_TRIM_MS = 60_000;
 
 export interface DaemonHandle {
   service: BrokerService;
@@ -192,6 +195,10 @@ export async function startDaemon(config: Config, deps: DaemonDeps): Promise<Dae
   // WATCHDOG=1 from a timer on the event loop itself: if the loop hangs, systemd notices.
   const wd = watchdogUsec();
   const wdTimer = wd ? setInterval(() => notifier.notify({ WATCHDOG: 1 }), Math.max(100, wd / 2000)) : undefined;
+  // Memory that bursts of clients left free inside malloc goes back to the kernel
+  // (libc.ts); the call costs well under 1 ms when there is nothing to return.
+  const trimTimer = setInterval(() => mallocTrim(), MALLOC_TRIM_MS);
+  trimTimer.unref();
 
   const onHup = () => {
     // SIGHUP is also the operator's explicit request to re-read sysfs in full.
@@ -216,6 +223,7 @@ export async function startDaemon(config: Config, deps: DaemonDeps): Promise<Dae
       process.off('SIGHUP', onHup);
       clearInterval(statusTimer);
       if (wdTimer) clearInterval(wdTimer);
+      clearInterval(trimTimer);
       uevents?.close();
       service.stop();
       journalWriter.flushNow();

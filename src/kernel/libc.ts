@@ -110,6 +110,26 @@ export function realLibc(): RawLibc {
   return real;
 }
 
+let trim: ((pad: number) => number) | null | undefined;
+
+/**
+ * glibc's malloc_trim(0): gives the free pages inside malloc's heap back to the
+ * kernel. Node never calls it, and after a burst of connections (HTTP/2 session
+ * and stream buffers) glibc kept 20+ MB of freed memory resident for good,
+ * fragmented so that the usual trim at the top of the heap could not return it.
+ * False where there is no such call (not glibc).
+ */
+export function mallocTrim(): boolean {
+  if (trim === undefined) {
+    try {
+      trim = koffi.load('libc.so.6').func('int malloc_trim(size_t pad)') as (pad: number) => number;
+    } catch {
+      trim = null;
+    }
+  }
+  return trim ? trim(0) === 1 : false;
+}
+
 /** Throw a SysError for a -1 return, reading errno immediately (only valid right after a failed call). */
 export function check(libc: RawLibc, op: string, ret: number | bigint): number {
   const n = Number(ret);

@@ -60,3 +60,13 @@ t.test('short fields pass through unchanged', async (t) => {
   const r = { audit: true, event: 'release', time: 'x', rpc: 'Release', lease: 'l-1', who: { pid: 1, uid: 2, gid: 3 }, groups: [1, 2] } as AuditRecord;
   t.same(clipAudit(r), r);
 });
+
+t.test('a record within bounds is not copied; one past any bound, or holding a non-plain object, is', async (t) => {
+  const r = { audit: true, event: 'grant', time: 'x', rpc: 'Acquire', lease: 'L-1', who: { pid: 1, uid: 2, gid: 3 }, groups: [1], fds: [{ role: 'device', device: 'd' }] } as AuditRecord;
+  t.equal(clipAudit(r), r, 'the same object: nothing to clip');
+  const long = { ...r, fds: [{ role: 'device', device: 'd'.repeat(AUDIT_MAX_FIELD + 1) }] } as AuditRecord;
+  t.not(clipAudit(long), long);
+  t.equal((clipAudit(long).fds as { device: string }[])[0].device.length < AUDIT_MAX_FIELD + 40, true, 'a nested long string is still clipped');
+  const dated = { ...r, when: new Date(0) } as unknown as AuditRecord;
+  t.same(clipAudit(dated), { ...r, when: {} }, 'a Date is rebuilt as before (clip keeps own fields only)');
+});
