@@ -4,6 +4,7 @@ import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import type { ProtoGrpcType } from './gen/broker.js';
+import { DESCRIPTOR } from './gen/descriptor.js';
 import type { BrokerDefinition } from './gen/vfiobroker/v1/Broker.js';
 
 export const PROTO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../proto');
@@ -18,8 +19,8 @@ export function loadApi() {
   if (cached) return cached;
   // These options shape every decoded object: scripts/gen-proto.ts passes the same
   // ones to the type generator, so src/protocol/gen describes what arrives here.
-  const def = protoLoader.loadSync(PROTO_FILE, {
-    includeDirs: [PROTO_ROOT],
+  // Generated from PROTO_FILE (npm run gen:proto): no .proto parsing at start.
+  const def = protoLoader.fromJSON(DESCRIPTOR as Parameters<typeof protoLoader.fromJSON>[0], {
     keepCase: true,
     longs: String,
     enums: String,
