@@ -1,9 +1,10 @@
 /* The C floor for bench/inventory.ts: the same reads SysfsInventory.scanGroups()
  * does (src/kernel/sysfs/inventory.ts), per group: readdir of devices/, the
- * group's name, type and reserved_regions; per device: class, driver_override,
- * readdir of vfio-dev/, readlinks of iommu_group, subsystem and driver,
- * numa_node, vendor, device, subsystem_vendor and subsystem_device. Prints the
- * number of groups and devices and the elapsed nanoseconds. */
+ * group's name, type and reserved_regions; per device: readlink of its entry in
+ * devices/ (the /sys/devices path its upstream bridges come from), class,
+ * driver_override, readdir of vfio-dev/, readlinks of iommu_group, subsystem and
+ * driver, numa_node, vendor, device, subsystem_vendor and subsystem_device.
+ * Prints the number of groups and devices and the elapsed nanoseconds. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <fcntl.h>
@@ -37,6 +38,8 @@ int main(int argc, char **argv) {
       while ((d = readdir(dd))) {
         if (d->d_name[0] == '.') continue;
         devices++;
+        snprintf(p, sizeof p, "%s/%s/devices/%s", root, g->d_name, d->d_name);
+        lnk(p);
         static const char *attrs[] = { "class", "driver_override", "numa_node", "vendor", "device", "subsystem_vendor", "subsystem_device" };
         static const char *links[] = { "iommu_group", "subsystem", "driver" };
         for (unsigned i = 0; i < sizeof attrs / sizeof *attrs; i++) { snprintf(p, sizeof p, "%s/%s/devices/%s/%s", root, g->d_name, d->d_name, attrs[i]); rd(p); }
