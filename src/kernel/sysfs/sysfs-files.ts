@@ -24,7 +24,7 @@ const OPEN_FLAGS = O_RDONLY | O_CLOEXEC;
 export class SysfsFiles {
   readonly #libc: FsLibc;
   /** Shared by every read: all of them are synchronous and copy out what they return. */
-  #buf = Buffer.allocUnsafe(16384);
+  #buf = Buffer.allocUnsafe(32768);
 
   constructor(libc: FsLibc = realFsLibc()) {
     this.#libc = libc;
@@ -59,7 +59,7 @@ export class SysfsFiles {
   /** A symlink's target as written, or null (missing, or not a link). */
   link(p: string): string | null {
     const n = this.#libc.readlink(p, this.#buf, this.#buf.length);
-    // The buffer is four times PATH_MAX: a full one cannot happen, but would be a truncated target.
+    // The buffer is eight times PATH_MAX: a full one cannot happen, but would be a truncated target.
     return n < 0 || n >= this.#buf.length ? null : this.#buf.toString('utf8', 0, n);
   }
 
