@@ -125,10 +125,11 @@ export function realLibc(): RawLibc {
  * tests run it on a real synthetic tree (test/fixtures/fake-sysfs.ts).
  */
 export interface FsLibc {
-  open(path: string, flags: number, mode: number): number;
+  /** Paths are NUL-terminated bytes, so a caller can encode a directory once and reuse it. */
+  open(path: Buffer, flags: number, mode: number): number;
   read(fd: number, buf: Buffer, count: number): number;
   close(fd: number): number;
-  readlink(path: string, buf: Buffer, size: number): number;
+  readlink(path: Buffer, buf: Buffer, size: number): number;
   /** null when libc lacks the wrapper (glibc before 2.30): the caller lists directories with node:fs. */
   getdents64: ((fd: number, buf: Buffer, size: number) => number) | null;
 }
@@ -144,10 +145,10 @@ export function realFsLibc(): FsLibc {
     getdents64 = lib.func('long getdents64(int fd, void *buf, size_t count)');
   } catch { /* an older glibc */ }
   realFs = {
-    open: libc.open,
+    open: lib.func('int open(const void *path, int flags, int mode)'),
     read: libc.read,
     close: libc.close,
-    readlink: lib.func('long readlink(const char *path, void *buf, size_t size)'),
+    readlink: lib.func('long readlink(const void *path, void *buf, size_t size)'),
     getdents64,
   };
   return realFs;

@@ -88,16 +88,16 @@ export class SysfsInventory {
     return this.#files;
   }
 
-  private readAttr(p: string): string | undefined {
-    return this.files.attr(p);
+  private readAttr(dir: string, name: string): string | undefined {
+    return this.files.attr(dir, name);
   }
 
-  private linkBase(p: string): string | null {
-    return this.files.linkBase(p);
+  private linkBase(dir: string, name: string): string | null {
+    return this.files.linkBase(dir, name);
   }
 
   groupIds(): number[] {
-    const names = this.files.list(this.groupsDir) ?? [];
+    const names = this.files.list(this.groupsDir, '') ?? [];
     return names.filter((n) => /^(0|[1-9][0-9]*)$/.test(n)).map(Number).sort((a, b) => a - b);
   }
 
@@ -114,9 +114,9 @@ export class SysfsInventory {
   /** The group of a device, from its iommu_group link. */
   groupOfDevice(raw: unknown): number {
     const name = checkDeviceName(raw);
-    const g = this.linkBase(path.join(this.root, 'sys/bus/pci/devices', name, 'iommu_group'))
-      ?? this.linkBase(path.join(this.root, 'sys/bus/platform/devices', name, 'iommu_group'))
-      ?? this.linkBase(path.join(this.root, 'sys/bus/mdev/devices', name, 'iommu_group'));
+    const g = this.linkBase(path.join(this.root, 'sys/bus/pci/devices', name), 'iommu_group')
+      ?? this.linkBase(path.join(this.root, 'sys/bus/platform/devices', name), 'iommu_group')
+      ?? this.linkBase(path.join(this.root, 'sys/bus/mdev/devices', name), 'iommu_group');
     if (g === null || !/^\d+$/.test(g)) throw new NoSuchDeviceError(`no device ${name} with an IOMMU group`);
     return Number(g);
   }
@@ -140,7 +140,7 @@ export class SysfsInventory {
     if (devpath && /^\/devices\//.test(devpath) && !devpath.split('/').includes('..') && !devpath.includes('\0')) dirs.push(path.join(this.root, 'sys', devpath));
     if (subsystem && /^[a-z0-9_-]+$/i.test(subsystem)) dirs.push(path.join(this.root, 'sys/bus', subsystem, 'devices', name));
     for (const d of dirs) {
-      const g = this.linkBase(path.join(d, 'iommu_group'));
+      const g = this.linkBase(d, 'iommu_group');
       if (g !== null && /^\d+$/.test(g)) return Number(g);
     }
     return null;
@@ -148,7 +148,7 @@ export class SysfsInventory {
 
   /** A group's device names, sorted; null when its devices/ cannot be listed. */
   private deviceNames(id: number): string[] | null {
-    return this.files.list(`${this.groupsDir}/${id}/devices`);
+    return this.files.list(`${this.groupsDir}/${id}`, 'devices');
   }
 
   // Paths below are concatenated rather than path.join()ed: groupsDir is already
@@ -162,7 +162,7 @@ export class SysfsInventory {
     const dir = `${this.groupsDir}/${id}`;
     const devices = names.map((n) => this.readDevice(`${dir}/devices/${n}`, n));
     const bad = devices.filter((d) => !d.bridge && !driverAllowsUserOwnership(d.driver, d.bus));
-    const vfioNamed = this.readAttr(`${dir}/name`) === 'vfio-noiommu';
+    const vfioNamed = this.readAttr(dir, 'name') === 'vfio-noiommu';
     const emulatedIommu = vfioNamed && this.emulated(id, devices);
     const noiommu = vfioNamed && !emulatedIommu;
     return {
@@ -170,8 +170,8 @@ export class SysfsInventory {
       devices,
       viable: bad.length === 0,
       viabilityReason: bad.map((d) => `${d.name} is bound to ${d.driver} (not a vfio driver)`).join('; '),
-      type: this.readAttr(`${dir}/type`) ?? null,
-      reservedRegions: parseReservedRegions(this.readAttr(`${dir}/reserved_regions`) ?? ''),
+      type: this.readAttr(dir, 'type') ?? null,
+      reservedRegions: parseReservedRegions(this.readAttr(dir, 'reserved_regions') ?? ''),
       noiommu,
       emulatedIommu,
       devNode: noiommu ? `/dev/vfio/noiommu-${id}` : `/dev/vfio/${id}`,
@@ -193,28 +193,28 @@ export class SysfsInventory {
 
   /** p: the device's entry in its group's devices/ (a link to its directory under /sys/devices). */
   private readDevice(p: string, name: string): DeviceInfo {
-    const cls = this.readAttr(`${p}/class`);
-    const override = this.readAttr(`${p}/driver_override`);
+    const cls = this.readAttr(p, 'class');
+    const override = this.readAttr(p, 'driver_override');
     let cdev: string | null = null;
-    const entries = this.files.list(`${p}/vfio-dev`);
+    const entries = this.files.list(p, 'vfio-dev');
     if (entries) cdev = entries.find((e) => /^vfio\d+$/.test(e)) ?? null;
-    const grp = this.linkBase(`${p}/iommu_group`);
-    const numa = this.readAttr(`${p}/numa_node`);
+    const grp = this.linkBase(p, 'iommu_group');
+    const numa = this.readAttr(p, 'numa_node');
     const d: DeviceInfo = {
       name,
-      bus: this.linkBase(`${p}/subsystem`),
-      driver: this.linkBase(`${p}/driver`),
+      bus: this.linkBase(p, 'subsystem'),
+      driver: this.linkBase(p, 'driver'),
       driverOverride: override && override !== '(null)' ? override : null,
       bridge: cls !== undefined && (cls.startsWith('0x0604') || cls.startsWith('0x0607')),
       iommuGroup: grp !== null && /^\d+$/.test(grp) ? Number(grp) : null,
       cdev,
     };
-    const vendor = this.readAttr(`${p}/vendor`);
+    const vendor = this.readAttr(p, 'vendor');
     if (vendor !== undefined) {
       d.vendor = vendor;
-      d.device = this.readAttr(`${p}/device`);
-      d.subsystemVendor = this.readAttr(`${p}/subsystem_vendor`);
-      d.subsystemDevice = this.readAttr(`${p}/subsystem_device`);
+      d.device = this.readAttr(p, 'device');
+      d.subsystemVendor = this.readAttr(p, 'subsystem_vendor');
+      d.subsystemDevice = this.readAttr(p, 'subsystem_device');
       d.class = cls;
     }
     if (numa !== undefined && /^-?\d+$/.test(numa)) d.numaNode = Number(numa);
@@ -240,7 +240,7 @@ export class SysfsInventory {
    * An entry that is no link is resolved the long way.
    */
   private upstreamOf(p: string): string[] | undefined {
-    let target = this.files.link(p);
+    let target = this.files.link(p, '');
     if (target === null) {
       try {
         target = fs.realpathSync(p);
@@ -248,9 +248,14 @@ export class SysfsInventory {
         return undefined;
       }
     }
-    const parts = target.split('/');
+    // The components before the last, as split('/') would give them; only
+    // PCI-name-long ones become strings.
     const up: string[] = [];
-    for (let i = 0; i < parts.length - 1; i++) if (parts[i].length === 12 && PCI_FUNCTION.test(parts[i])) up.push(parts[i]);
+    for (let start = 0, end = target.indexOf('/'); end >= 0; start = end + 1, end = target.indexOf('/', start)) {
+      if (end - start !== 12) continue;
+      const part = target.slice(start, end);
+      if (PCI_FUNCTION.test(part)) up.push(part);
+    }
     return up;
   }
 }
