@@ -36,21 +36,20 @@ export async function run(GROUPS = 4096, rounds = 7, name = 'inventory') {
     execFileSync('gcc', ['-O2', '-o', bin, path.join(BENCH_DIR, 'c/sysfs-walk.c')]);
     const cRuns: number[] = [];
     let cCounts = '';
+    const inv = new SysfsInventory(root);
+    const jsRuns: number[] = [];
+    let counted = '';
+    // Rounds alternate, C then JS: on a shared machine both see the same load.
     for (let i = 0; i < rounds; i++) {
       const [g, d, ns] = execFileSync(bin, [root], { encoding: 'utf8' }).trim().split(' ');
       cCounts = `${g} groups, ${d} devices`;
       cRuns.push(Number(ns) / 1e6);
-    }
-    fs.rmSync(tmp, { recursive: true, force: true });
-    const inv = new SysfsInventory(root);
-    const jsRuns: number[] = [];
-    let counted = '';
-    for (let i = 0; i < rounds; i++) {
       const a = process.hrtime.bigint();
       const groups = inv.scanGroups();
       jsRuns.push(Number(process.hrtime.bigint() - a) / 1e6);
       counted = `${groups.length} groups, ${groups.reduce((n, g) => n + g.devices.length, 0)} devices`;
     }
+    fs.rmSync(tmp, { recursive: true, force: true });
     const c = summary(cRuns);
     const js = summary(jsRuns);
     const ratio = js.p50 / c.p50;
