@@ -1,12 +1,13 @@
 import t from 'tap';
 import fs from 'node:fs';
 import path from 'node:path';
-import { SysfsFiles } from '../../src/kernel/sysfs/sysfs-files.js';
+import { SELF, SysfsFiles, SysfsName } from '../../src/kernel/sysfs/sysfs-files.js';
 import { SysfsInventory } from '../../src/kernel/sysfs/inventory.js';
 import { FakeSysfs } from '../fixtures/fake-sysfs.js';
 
 // SysfsFiles replaces readFileSync(…).trim(), readlinkSync and readdirSync in the
 // inventory: it must answer exactly as they did, failures included.
+const n = (name: string) => new SysfsName(name);
 const viaFs = {
   attr: (p: string) => { try { return fs.readFileSync(p, 'utf8').trim(); } catch { return undefined; } },
   link: (p: string) => { try { return fs.readlinkSync(p); } catch { return null; } },
@@ -20,11 +21,12 @@ t.test('attributes read as readFileSync(…).trim() reads them', async (t) => {
   });
   const files = new SysfsFiles();
   for (const name of ['plain', 'empty', 'blank', 'inner', 'unicode', 'big', 'missing']) {
-    t.equal(files.attr(dir, name), viaFs.attr(path.join(dir, name)), name);
+    t.equal(files.attr(dir, n(name)), viaFs.attr(path.join(dir, name)), name);
   }
-  t.equal(files.attr(dir, ''), undefined, 'a directory is no attribute');
-  t.equal(files.attr(dir, 'a\0b'), undefined, 'a NUL never reaches libc');
-  t.equal(files.attr(`${dir}\0x`, 'plain'), undefined);
+  t.equal(files.attr(dir, SELF), undefined, 'a directory is no attribute');
+  t.throws(() => n('a\0b'), 'a NUL never reaches libc');
+  t.throws(() => n('a/b'));
+  t.equal(files.attr(`${dir}\0x`, n('plain')), undefined);
 });
 
 t.test('links and listings as readlinkSync and readdirSync give them', async (t) => {
@@ -38,13 +40,13 @@ t.test('links and listings as readlinkSync and readdirSync give them', async (t)
   const files = new SysfsFiles();
   for (const name of ['drv', 'trailing', 'bare', 'file', 'missing']) {
     const want = viaFs.link(path.join(dir, name));
-    t.equal(files.link(dir, name), want, name);
-    t.equal(files.linkBase(dir, name), want === null ? null : path.basename(want), `${name} (base)`);
+    t.equal(files.link(dir, n(name)), want, name);
+    t.equal(files.linkBase(dir, n(name)), want === null ? null : path.basename(want), `${name} (base)`);
   }
-  t.same(files.list(dir, 'sub'), viaFs.list(path.join(dir, 'sub')), 'sorted, without . and ..');
-  t.same(files.list(dir, ''), viaFs.list(dir));
-  t.equal(files.list(dir, 'file'), null, 'a file cannot be listed');
-  t.equal(files.list(dir, 'missing'), null);
+  t.same(files.list(dir, n('sub')), viaFs.list(path.join(dir, 'sub')), 'sorted, without . and ..');
+  t.same(files.list(dir, SELF), viaFs.list(dir));
+  t.equal(files.list(dir, n('file')), null, 'a file cannot be listed');
+  t.equal(files.list(dir, n('missing')), null);
 });
 
 t.test('upstream bridges come from the group entry, or its real path when it is no link', async (t) => {

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { checkDeviceName, checkGroupId } from './names.js';
 import { NoSuchDeviceError, NoSuchGroupError } from './errors.js';
-import { SysfsFiles } from './sysfs-files.js';
+import { SELF, SysfsFiles, SysfsName } from './sysfs-files.js';
 import { isDeviceName, isVfioBound } from '../../broker/input.js';
 
 export interface DeviceInfo {
@@ -35,6 +35,12 @@ export interface DeviceInfo {
   mdevType?: string;
   mdevParent?: string;
 }
+
+/** The files a scan reads, each name encoded once (see sysfs-files.ts). */
+const [NAME, TYPE, RESERVED_REGIONS, DEVICES] = ['name', 'type', 'reserved_regions', 'devices'].map((n) => new SysfsName(n));
+const [CLASS, DRIVER_OVERRIDE, NUMA_NODE, VENDOR, DEVICE, SUBSYSTEM_VENDOR, SUBSYSTEM_DEVICE] =
+  ['class', 'driver_override', 'numa_node', 'vendor', 'device', 'subsystem_vendor', 'subsystem_device'].map((n) => new SysfsName(n));
+const [IOMMU_GROUP, SUBSYSTEM, DRIVER, VFIO_DEV] = ['iommu_group', 'subsystem', 'driver', 'vfio-dev'].map((n) => new SysfsName(n));
 
 const PCI_FUNCTION = /^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/;
 
@@ -88,16 +94,16 @@ export class SysfsInventory {
     return this.#files;
   }
 
-  private readAttr(dir: string, name: string): string | undefined {
+  private readAttr(dir: string, name: SysfsName): string | undefined {
     return this.files.attr(dir, name);
   }
 
-  private linkBase(dir: string, name: string): string | null {
+  private linkBase(dir: string, name: SysfsName): string | null {
     return this.files.linkBase(dir, name);
   }
 
   groupIds(): number[] {
-    const names = this.files.list(this.groupsDir, '') ?? [];
+    const names = this.files.list(this.groupsDir, SELF) ?? [];
     return names.filter((n) => /^(0|[1-9][0-9]*)$/.test(n)).map(Number).sort((a, b) => a - b);
   }
 
@@ -114,9 +120,9 @@ export class SysfsInventory {
   /** The group of a device, from its iommu_group link. */
   groupOfDevice(raw: unknown): number {
     const name = checkDeviceName(raw);
-    const g = this.linkBase(path.join(this.root, 'sys/bus/pci/devices', name), 'iommu_group')
-      ?? this.linkBase(path.join(this.root, 'sys/bus/platform/devices', name), 'iommu_group')
-      ?? this.linkBase(path.join(this.root, 'sys/bus/mdev/devices', name), 'iommu_group');
+    const g = this.linkBase(path.join(this.root, 'sys/bus/pci/devices', name), IOMMU_GROUP)
+      ?? this.linkBase(path.join(this.root, 'sys/bus/platform/devices', name), IOMMU_GROUP)
+      ?? this.linkBase(path.join(this.root, 'sys/bus/mdev/devices', name), IOMMU_GROUP);
     if (g === null || !/^\d+$/.test(g)) throw new NoSuchDeviceError(`no device ${name} with an IOMMU group`);
     return Number(g);
   }
@@ -140,7 +146,7 @@ export class SysfsInventory {
     if (devpath && /^\/devices\//.test(devpath) && !devpath.split('/').includes('..') && !devpath.includes('\0')) dirs.push(path.join(this.root, 'sys', devpath));
     if (subsystem && /^[a-z0-9_-]+$/i.test(subsystem)) dirs.push(path.join(this.root, 'sys/bus', subsystem, 'devices', name));
     for (const d of dirs) {
-      const g = this.linkBase(d, 'iommu_group');
+      const g = this.linkBase(d, IOMMU_GROUP);
       if (g !== null && /^\d+$/.test(g)) return Number(g);
     }
     return null;
@@ -148,7 +154,7 @@ export class SysfsInventory {
 
   /** A group's device names, sorted; null when its devices/ cannot be listed. */
   private deviceNames(id: number): string[] | null {
-    return this.files.list(`${this.groupsDir}/${id}`, 'devices');
+    return this.files.list(`${this.groupsDir}/${id}`, DEVICES);
   }
 
   // Paths below are concatenated rather than path.join()ed: groupsDir is already
@@ -162,7 +168,7 @@ export class SysfsInventory {
     const dir = `${this.groupsDir}/${id}`;
     const devices = names.map((n) => this.readDevice(`${dir}/devices/${n}`, n));
     const bad = devices.filter((d) => !d.bridge && !driverAllowsUserOwnership(d.driver, d.bus));
-    const vfioNamed = this.readAttr(dir, 'name') === 'vfio-noiommu';
+    const vfioNamed = this.readAttr(dir, NAME) === 'vfio-noiommu';
     const emulatedIommu = vfioNamed && this.emulated(id, devices);
     const noiommu = vfioNamed && !emulatedIommu;
     return {
@@ -170,8 +176,8 @@ export class SysfsInventory {
       devices,
       viable: bad.length === 0,
       viabilityReason: bad.map((d) => `${d.name} is bound to ${d.driver} (not a vfio driver)`).join('; '),
-      type: this.readAttr(dir, 'type') ?? null,
-      reservedRegions: parseReservedRegions(this.readAttr(dir, 'reserved_regions') ?? ''),
+      type: this.readAttr(dir, TYPE) ?? null,
+      reservedRegions: parseReservedRegions(this.readAttr(dir, RESERVED_REGIONS) ?? ''),
       noiommu,
       emulatedIommu,
       devNode: noiommu ? `/dev/vfio/noiommu-${id}` : `/dev/vfio/${id}`,
@@ -193,28 +199,28 @@ export class SysfsInventory {
 
   /** p: the device's entry in its group's devices/ (a link to its directory under /sys/devices). */
   private readDevice(p: string, name: string): DeviceInfo {
-    const cls = this.readAttr(p, 'class');
-    const override = this.readAttr(p, 'driver_override');
+    const cls = this.readAttr(p, CLASS);
+    const override = this.readAttr(p, DRIVER_OVERRIDE);
     let cdev: string | null = null;
-    const entries = this.files.list(p, 'vfio-dev');
+    const entries = this.files.list(p, VFIO_DEV);
     if (entries) cdev = entries.find((e) => /^vfio\d+$/.test(e)) ?? null;
-    const grp = this.linkBase(p, 'iommu_group');
-    const numa = this.readAttr(p, 'numa_node');
+    const grp = this.linkBase(p, IOMMU_GROUP);
+    const numa = this.readAttr(p, NUMA_NODE);
     const d: DeviceInfo = {
       name,
-      bus: this.linkBase(p, 'subsystem'),
-      driver: this.linkBase(p, 'driver'),
+      bus: this.linkBase(p, SUBSYSTEM),
+      driver: this.linkBase(p, DRIVER),
       driverOverride: override && override !== '(null)' ? override : null,
       bridge: cls !== undefined && (cls.startsWith('0x0604') || cls.startsWith('0x0607')),
       iommuGroup: grp !== null && /^\d+$/.test(grp) ? Number(grp) : null,
       cdev,
     };
-    const vendor = this.readAttr(p, 'vendor');
+    const vendor = this.readAttr(p, VENDOR);
     if (vendor !== undefined) {
       d.vendor = vendor;
-      d.device = this.readAttr(p, 'device');
-      d.subsystemVendor = this.readAttr(p, 'subsystem_vendor');
-      d.subsystemDevice = this.readAttr(p, 'subsystem_device');
+      d.device = this.readAttr(p, DEVICE);
+      d.subsystemVendor = this.readAttr(p, SUBSYSTEM_VENDOR);
+      d.subsystemDevice = this.readAttr(p, SUBSYSTEM_DEVICE);
       d.class = cls;
     }
     if (numa !== undefined && /^-?\d+$/.test(numa)) d.numaNode = Number(numa);
@@ -240,7 +246,7 @@ export class SysfsInventory {
    * An entry that is no link is resolved the long way.
    */
   private upstreamOf(p: string): string[] | undefined {
-    let target = this.files.link(p, '');
+    let target = this.files.link(p, SELF);
     if (target === null) {
       try {
         target = fs.realpathSync(p);

@@ -8,9 +8,10 @@
  * Error built and thrown, which V8 charges more for than the failed open. Here
  * a missing file is a -1 return and an undefined or null.
  *
- * Files are named as a directory and a name in it: the directory's bytes are
- * encoded once and each name's once, so a device's dozen reads pass libc one
- * reused path buffer instead of a dozen new strings to flatten and encode.
+ * Files are named as a directory and a SysfsName in it: the directory's bytes
+ * are encoded once per directory and each name's once for good, so a device's
+ * dozen reads pass libc one reused path buffer instead of a dozen new strings
+ * to flatten and encode.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -37,6 +38,19 @@ const utf8Slice: Slice = protoSlice ?? function (this: Buffer, start, end) { ret
 /** JavaScript's trim() for ASCII: tab, LF, VT, FF, CR, space. */
 const isSpace = (b: number) => b === 0x20 || (b >= 0x09 && b <= 0x0d);
 
+/** A file name, encoded once: "/name\0" (the directory itself for ''). */
+export class SysfsName {
+  readonly bytes: Buffer;
+
+  constructor(readonly name: string) {
+    if (name.length > 255 || name.includes('\0') || name.includes('/')) throw new Error(`not a file name: ${JSON.stringify(name)}`);
+    this.bytes = Buffer.from(name === '' ? '\0' : `/${name}\0`, 'utf8');
+  }
+}
+
+/** The directory itself. */
+export const SELF = new SysfsName('');
+
 export class SysfsFiles {
   readonly #libc: FsLibc;
   /** Shared by every read: all of them are synchronous and copy out what they return. */
@@ -45,33 +59,29 @@ export class SysfsFiles {
   /** The directory whose bytes #path starts with, and their length. */
   #dir: string | null = null;
   #dirLen = 0;
-  /** "/name\0" per name asked for (a fixed handful: class, vendor, driver, …). */
-  #names = new Map<string, Buffer>();
 
   constructor(libc: FsLibc = realFsLibc()) {
     this.#libc = libc;
   }
 
-  /** dir/name (dir itself when name is ''), NUL-terminated in the shared path buffer; null when it cannot be a path. */
-  private path(dir: string, name: string): Buffer | null {
+  /** dir/name, NUL-terminated in the shared path buffer; null when it cannot be a path. */
+  private path(dir: string, name: SysfsName): Buffer | null {
+    const out = this.#path;
     if (dir !== this.#dir) {
       this.#dir = null;
-      if (dir.length * 3 > PATH_BYTES - 512 || dir.includes('\0')) return null;
-      this.#dirLen = this.#path.write(dir, 0, 'utf8');
+      // Room for the name after it (at most 255 characters of 3 bytes).
+      if (dir.length * 3 > PATH_BYTES - 1024 || dir.includes('\0')) return null;
+      this.#dirLen = out.write(dir, 0, 'utf8');
       this.#dir = dir;
     }
-    let suffix = this.#names.get(name);
-    if (suffix === undefined) {
-      if (name.length > 255 || name.includes('\0') || name.includes('/')) return null;
-      suffix = Buffer.from(name === '' ? '\0' : `/${name}\0`, 'utf8');
-      this.#names.set(name, suffix);
-    }
-    suffix.copy(this.#path, this.#dirLen);
-    return this.#path;
+    // A few bytes: a loop beats Buffer.copy's checks.
+    const b = name.bytes;
+    for (let i = 0, at = this.#dirLen; i < b.length; i++, at++) out[at] = b[i];
+    return out;
   }
 
   /** An attribute's text, trimmed; undefined when it is missing or unreadable (as readFileSync failing). */
-  attr(dir: string, name: string): string | undefined {
+  attr(dir: string, name: SysfsName): string | undefined {
     const libc = this.#libc;
     const p = this.path(dir, name);
     if (p === null) return undefined;
@@ -106,7 +116,7 @@ export class SysfsFiles {
   }
 
   /** Length of the target of the symlink dir/name in #buf, or -1 (missing, or not a link). */
-  private readlink(dir: string, name: string): number {
+  private readlink(dir: string, name: SysfsName): number {
     const p = this.path(dir, name);
     if (p === null) return -1;
     const n = this.#libc.readlink(p, this.#buf, this.#buf.length);
@@ -115,13 +125,13 @@ export class SysfsFiles {
   }
 
   /** A symlink's target as written, or null (missing, or not a link). */
-  link(dir: string, name: string): string | null {
+  link(dir: string, name: SysfsName): string | null {
     const n = this.readlink(dir, name);
     return n < 0 ? null : utf8Slice.call(this.#buf, 0, n);
   }
 
   /** The last component of a symlink's target (a driver's, a bus's, a group's name), or null. */
-  linkBase(dir: string, name: string): string | null {
+  linkBase(dir: string, name: SysfsName): string | null {
     const n = this.readlink(dir, name);
     if (n < 0) return null;
     const buf = this.#buf;
@@ -132,11 +142,11 @@ export class SysfsFiles {
   }
 
   /** dir/name's entries, sorted as readdirSync sorts them (libuv's scandir), without . and ..; null when it cannot be listed. */
-  list(dir: string, name: string): string[] | null {
+  list(dir: string, name: SysfsName): string[] | null {
     const libc = this.#libc;
     if (!libc.getdents64) {
       try {
-        return fs.readdirSync(name === '' ? dir : `${dir}/${name}`);
+        return fs.readdirSync(name === SELF ? dir : `${dir}/${name.name}`);
       } catch {
         return null;
       }
