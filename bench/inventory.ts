@@ -2,7 +2,7 @@
  * Benchmark 3: the inventory at scale. A synthetic sysfs in tmpfs (/dev/shm)
  * with 4096 groups and 10,000 devices: a cold SysfsInventory scan against a C
  * walker doing the same reads, and ListGroups over gRPC against a daemon whose
- * inventory is cached. Targets: cold scan within 2× of C; cached ListGroups
+ * inventory is cached. Targets: cold scan within 1.5× of C; cached ListGroups
  * under 2 ms.
  */
 import fs from 'node:fs';
@@ -36,21 +36,20 @@ export async function run(GROUPS = 4096, rounds = 7, name = 'inventory') {
     execFileSync('gcc', ['-O2', '-o', bin, path.join(BENCH_DIR, 'c/sysfs-walk.c')]);
     const cRuns: number[] = [];
     let cCounts = '';
+    const inv = new SysfsInventory(root);
+    const jsRuns: number[] = [];
+    let counted = '';
+    // Rounds alternate, C then JS: on a shared machine both see the same load.
     for (let i = 0; i < rounds; i++) {
       const [g, d, ns] = execFileSync(bin, [root], { encoding: 'utf8' }).trim().split(' ');
       cCounts = `${g} groups, ${d} devices`;
       cRuns.push(Number(ns) / 1e6);
-    }
-    fs.rmSync(tmp, { recursive: true, force: true });
-    const inv = new SysfsInventory(root);
-    const jsRuns: number[] = [];
-    let counted = '';
-    for (let i = 0; i < rounds; i++) {
       const a = process.hrtime.bigint();
       const groups = inv.scanGroups();
       jsRuns.push(Number(process.hrtime.bigint() - a) / 1e6);
       counted = `${groups.length} groups, ${groups.reduce((n, g) => n + g.devices.length, 0)} devices`;
     }
+    fs.rmSync(tmp, { recursive: true, force: true });
     const c = summary(cRuns);
     const js = summary(jsRuns);
     const ratio = js.p50 / c.p50;
@@ -61,7 +60,7 @@ export async function run(GROUPS = 4096, rounds = 7, name = 'inventory') {
         [`C walker, median of ${rounds} (ms)`]: c.p50, [`SysfsInventory.scanGroups, median of ${rounds} (ms)`]: js.p50,
         'ratio (inventory / C)': ratio,
       },
-      targets: [{ what: 'cold scan within 2× of the C walker', met: ratio <= 2, detail: `${ratio.toFixed(2)}×` }],
+      targets: [{ what: 'cold scan within 1.5× of the C walker', met: ratio <= 1.5, detail: `${ratio.toFixed(2)}×` }],
       notes: ['page cache warm for both (tmpfs); "cold" means no inventory cache, every attribute read again'],
     });
   } finally {

@@ -62,11 +62,17 @@ export interface RawLibc {
 const SYS_pidfd_open = 434; // same number on x86-64 and arm64 (unified syscall table)
 
 let real: RawLibc | undefined;
+let libcHandle: ReturnType<typeof koffi.load> | undefined;
+
+function libcLib(): ReturnType<typeof koffi.load> {
+  libcHandle ??= koffi.load('libc.so.6');
+  return libcHandle;
+}
 
 /** The real libc, loaded on first use so that importing this module never touches the system. */
 export function realLibc(): RawLibc {
   if (real) return real;
-  const lib = koffi.load('libc.so.6');
+  const lib = libcLib();
   const f = (decl: string) => lib.func(decl);
   const ioctlPtr = f('int ioctl(int fd, unsigned long req, void *arg)');
   const ioctlInt = lib.func('ioctl', 'int', ['int', 'unsigned long', 'unsigned long']);
@@ -122,12 +128,50 @@ let trim: ((pad: number) => number) | null | undefined;
 export function mallocTrim(): boolean {
   if (trim === undefined) {
     try {
-      trim = koffi.load('libc.so.6').func('int malloc_trim(size_t pad)') as (pad: number) => number;
+      trim = libcLib().func('int malloc_trim(size_t pad)') as (pad: number) => number;
     } catch {
       trim = null;
     }
   }
   return trim ? trim(0) === 1 : false;
+}
+
+/**
+ * What the sysfs inventory reads with: plain open/read/close, readlink and
+ * getdents64, which fail by returning -1 where node:fs would build and throw an
+ * Error (most of a scan's cost when a device lacks an attribute: an unbound
+ * device has no driver link, a group rarely has a name). Separate from RawLibc,
+ * whose fake stands for the VFIO kernel, not for a file tree: the inventory's
+ * tests run it on a real synthetic tree (test/fixtures/fake-sysfs.ts).
+ */
+export interface FsLibc {
+  /** Paths are NUL-terminated bytes, so a caller can encode a directory once and reuse it. */
+  open(path: Buffer, flags: number, mode: number): number;
+  read(fd: number, buf: Buffer, count: number): number;
+  close(fd: number): number;
+  readlink(path: Buffer, buf: Buffer, size: number): number;
+  /** null when libc lacks the wrapper (glibc before 2.30): the caller lists directories with node:fs. */
+  getdents64: ((fd: number, buf: Buffer, size: number) => number) | null;
+}
+
+let realFs: FsLibc | undefined;
+
+export function realFsLibc(): FsLibc {
+  if (realFs) return realFs;
+  const lib = libcLib();
+  const libc = realLibc();
+  let getdents64: FsLibc['getdents64'] = null;
+  try {
+    getdents64 = lib.func('long getdents64(int fd, void *buf, size_t count)');
+  } catch { /* an older glibc */ }
+  realFs = {
+    open: lib.func('int open(const void *path, int flags, int mode)'),
+    read: libc.read,
+    close: libc.close,
+    readlink: lib.func('long readlink(const void *path, void *buf, size_t size)'),
+    getdents64,
+  };
+  return realFs;
 }
 
 /** Throw a SysError for a -1 return, reading errno immediately (only valid right after a failed call). */

@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { checkDeviceName, checkGroupId } from './names.js';
 import { NoSuchDeviceError, NoSuchGroupError } from './errors.js';
+import { SELF, SysfsFiles, SysfsName } from './sysfs-files.js';
 import { isDeviceName, isVfioBound } from '../../broker/input.js';
 
 export interface DeviceInfo {
@@ -34,6 +35,12 @@ export interface DeviceInfo {
   mdevType?: string;
   mdevParent?: string;
 }
+
+/** The files a scan reads, each name encoded once (see sysfs-files.ts). */
+const [NAME, TYPE, RESERVED_REGIONS, DEVICES] = ['name', 'type', 'reserved_regions', 'devices'].map((n) => new SysfsName(n));
+const [CLASS, DRIVER_OVERRIDE, NUMA_NODE, VENDOR, DEVICE, SUBSYSTEM_VENDOR, SUBSYSTEM_DEVICE] =
+  ['class', 'driver_override', 'numa_node', 'vendor', 'device', 'subsystem_vendor', 'subsystem_device'].map((n) => new SysfsName(n));
+const [IOMMU_GROUP, SUBSYSTEM, DRIVER, VFIO_DEV] = ['iommu_group', 'subsystem', 'driver', 'vfio-dev'].map((n) => new SysfsName(n));
 
 const PCI_FUNCTION = /^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/;
 
@@ -74,34 +81,29 @@ export class SysfsInventory {
   readonly root: string;
   readonly groupsDir: string;
 
+  #files: SysfsFiles | undefined;
+
   constructor(root = '/') {
     this.root = path.resolve(root);
     this.groupsDir = path.join(this.root, 'sys/kernel/iommu_groups');
   }
 
-  private readAttr(p: string): string | undefined {
-    try {
-      return fs.readFileSync(p, 'utf8').trim();
-    } catch {
-      return undefined;
-    }
+  /** Made on first read, so that constructing an inventory loads nothing. */
+  private get files(): SysfsFiles {
+    this.#files ??= new SysfsFiles();
+    return this.#files;
   }
 
-  private linkBase(p: string): string | null {
-    try {
-      return path.basename(fs.readlinkSync(p));
-    } catch {
-      return null;
-    }
+  private readAttr(dir: string, name: SysfsName): string | undefined {
+    return this.files.attr(dir, name);
+  }
+
+  private linkBase(dir: string, name: SysfsName): string | null {
+    return this.files.linkBase(dir, name);
   }
 
   groupIds(): number[] {
-    let names: string[];
-    try {
-      names = fs.readdirSync(this.groupsDir);
-    } catch {
-      return [];
-    }
+    const names = this.files.list(this.groupsDir, SELF) ?? [];
     return names.filter((n) => /^(0|[1-9][0-9]*)$/.test(n)).map(Number).sort((a, b) => a - b);
   }
 
@@ -118,17 +120,19 @@ export class SysfsInventory {
   /** The group of a device, from its iommu_group link. */
   groupOfDevice(raw: unknown): number {
     const name = checkDeviceName(raw);
-    const g = this.linkBase(path.join(this.root, 'sys/bus/pci/devices', name, 'iommu_group'))
-      ?? this.linkBase(path.join(this.root, 'sys/bus/platform/devices', name, 'iommu_group'))
-      ?? this.linkBase(path.join(this.root, 'sys/bus/mdev/devices', name, 'iommu_group'));
+    const g = this.linkBase(path.join(this.root, 'sys/bus/pci/devices', name), IOMMU_GROUP)
+      ?? this.linkBase(path.join(this.root, 'sys/bus/platform/devices', name), IOMMU_GROUP)
+      ?? this.linkBase(path.join(this.root, 'sys/bus/mdev/devices', name), IOMMU_GROUP);
     if (g === null || !/^\d+$/.test(g)) throw new NoSuchDeviceError(`no device ${name} with an IOMMU group`);
     return Number(g);
   }
 
   /** One group, or null when its directory is gone (its last device was removed). */
   readGroupIfPresent(id: number): GroupInfo | null {
-    if (!fs.existsSync(path.join(this.groupsDir, String(id)))) return null;
-    return this.readGroup(id);
+    // Its devices/ listing is read first anyway; only when that fails is the group looked for.
+    const names = this.deviceNames(id);
+    if (names === null && !fs.existsSync(path.join(this.groupsDir, String(id)))) return null;
+    return this.groupFrom(id, names ?? []);
   }
 
   /**
@@ -142,21 +146,29 @@ export class SysfsInventory {
     if (devpath && /^\/devices\//.test(devpath) && !devpath.split('/').includes('..') && !devpath.includes('\0')) dirs.push(path.join(this.root, 'sys', devpath));
     if (subsystem && /^[a-z0-9_-]+$/i.test(subsystem)) dirs.push(path.join(this.root, 'sys/bus', subsystem, 'devices', name));
     for (const d of dirs) {
-      const g = this.linkBase(path.join(d, 'iommu_group'));
+      const g = this.linkBase(d, IOMMU_GROUP);
       if (g !== null && /^\d+$/.test(g)) return Number(g);
     }
     return null;
   }
 
+  /** A group's device names, sorted; null when its devices/ cannot be listed. */
+  private deviceNames(id: number): string[] | null {
+    return this.files.list(`${this.groupsDir}/${id}`, DEVICES);
+  }
+
+  // Paths below are concatenated rather than path.join()ed: groupsDir is already
+  // normalized and every name comes from a listing (no slash, no dot-dot), and
+  // join's normalization was a tenth of a scan.
   readGroup(id: number): GroupInfo {
-    const dir = path.join(this.groupsDir, String(id));
-    let names: string[] = [];
-    try {
-      names = fs.readdirSync(path.join(dir, 'devices')).sort();
-    } catch { /* group vanished between listing and reading */ }
-    const devices = names.map((n) => this.readDevice(path.join(dir, 'devices', n), n));
+    return this.groupFrom(id, this.deviceNames(id) ?? [] /* group vanished between listing and reading */);
+  }
+
+  private groupFrom(id: number, names: string[]): GroupInfo {
+    const dir = `${this.groupsDir}/${id}`;
+    const devices = names.map((n) => this.readDevice(`${dir}/devices/${n}`, n));
     const bad = devices.filter((d) => !d.bridge && !driverAllowsUserOwnership(d.driver, d.bus));
-    const vfioNamed = this.readAttr(path.join(dir, 'name')) === 'vfio-noiommu';
+    const vfioNamed = this.readAttr(dir, NAME) === 'vfio-noiommu';
     const emulatedIommu = vfioNamed && this.emulated(id, devices);
     const noiommu = vfioNamed && !emulatedIommu;
     return {
@@ -164,8 +176,8 @@ export class SysfsInventory {
       devices,
       viable: bad.length === 0,
       viabilityReason: bad.map((d) => `${d.name} is bound to ${d.driver} (not a vfio driver)`).join('; '),
-      type: this.readAttr(path.join(dir, 'type')) ?? null,
-      reservedRegions: parseReservedRegions(this.readAttr(path.join(dir, 'reserved_regions')) ?? ''),
+      type: this.readAttr(dir, TYPE) ?? null,
+      reservedRegions: parseReservedRegions(this.readAttr(dir, RESERVED_REGIONS) ?? ''),
       noiommu,
       emulatedIommu,
       devNode: noiommu ? `/dev/vfio/noiommu-${id}` : `/dev/vfio/${id}`,
@@ -185,32 +197,30 @@ export class SysfsInventory {
     return devices.length > 0 && devices.every((d) => d.bus === 'mdev');
   }
 
+  /** p: the device's entry in its group's devices/ (a link to its directory under /sys/devices). */
   private readDevice(p: string, name: string): DeviceInfo {
-    const attr = (a: string) => this.readAttr(path.join(p, a));
-    const cls = attr('class');
-    const override = attr('driver_override');
+    const cls = this.readAttr(p, CLASS);
+    const override = this.readAttr(p, DRIVER_OVERRIDE);
     let cdev: string | null = null;
-    try {
-      const entries = fs.readdirSync(path.join(p, 'vfio-dev'));
-      cdev = entries.find((e) => /^vfio\d+$/.test(e)) ?? null;
-    } catch { /* no cdev */ }
-    const grp = this.linkBase(path.join(p, 'iommu_group'));
-    const numa = attr('numa_node');
+    const entries = this.files.list(p, VFIO_DEV);
+    if (entries) cdev = entries.find((e) => /^vfio\d+$/.test(e)) ?? null;
+    const grp = this.linkBase(p, IOMMU_GROUP);
+    const numa = this.readAttr(p, NUMA_NODE);
     const d: DeviceInfo = {
       name,
-      bus: this.linkBase(path.join(p, 'subsystem')),
-      driver: this.linkBase(path.join(p, 'driver')),
+      bus: this.linkBase(p, SUBSYSTEM),
+      driver: this.linkBase(p, DRIVER),
       driverOverride: override && override !== '(null)' ? override : null,
-      bridge: cls !== undefined && /^0x060[47]/.test(cls),
+      bridge: cls !== undefined && (cls.startsWith('0x0604') || cls.startsWith('0x0607')),
       iommuGroup: grp !== null && /^\d+$/.test(grp) ? Number(grp) : null,
       cdev,
     };
-    const vendor = attr('vendor');
+    const vendor = this.readAttr(p, VENDOR);
     if (vendor !== undefined) {
       d.vendor = vendor;
-      d.device = attr('device');
-      d.subsystemVendor = attr('subsystem_vendor');
-      d.subsystemDevice = attr('subsystem_device');
+      d.device = this.readAttr(p, DEVICE);
+      d.subsystemVendor = this.readAttr(p, SUBSYSTEM_VENDOR);
+      d.subsystemDevice = this.readAttr(p, SUBSYSTEM_DEVICE);
       d.class = cls;
     }
     if (numa !== undefined && /^-?\d+$/.test(numa)) d.numaNode = Number(numa);
@@ -219,7 +229,7 @@ export class SysfsInventory {
     if (d.bus === 'mdev') {
       // mdev_type -> <parent>/mdev_supported_types/<type>
       try {
-        const t = fs.realpathSync(path.join(p, 'mdev_type'));
+        const t = fs.realpathSync(`${p}/mdev_type`);
         d.mdevType = path.basename(t);
         d.mdevParent = path.basename(path.dirname(path.dirname(t)));
       } catch { /* not (or no longer) an mdev */ }
@@ -227,14 +237,32 @@ export class SysfsInventory {
     return d;
   }
 
-  /** The PCI devices a device sits behind: the PCI names in its /sys/devices path, itself excluded. */
+  /**
+   * The PCI devices a device sits behind: the PCI names in its /sys/devices path,
+   * itself excluded. That path is the target of its entry in the group's devices/:
+   * sysfs writes every link as the way up to the common ancestor and then down the
+   * target's real path (../../../../devices/pci0000:00/0000:00:1c.0/0000:01:00.0),
+   * so one readlink gives what realpath would, without an lstat per component.
+   * An entry that is no link is resolved the long way.
+   */
   private upstreamOf(p: string): string[] | undefined {
-    try {
-      const parts = fs.realpathSync(p).split(path.sep);
-      return parts.slice(0, -1).filter((x) => PCI_FUNCTION.test(x));
-    } catch {
-      return undefined;
+    let target = this.files.link(p, SELF);
+    if (target === null) {
+      try {
+        target = fs.realpathSync(p);
+      } catch {
+        return undefined;
+      }
     }
+    // The components before the last, as split('/') would give them; only
+    // PCI-name-long ones become strings.
+    const up: string[] = [];
+    for (let start = 0, end = target.indexOf('/'); end >= 0; start = end + 1, end = target.indexOf('/', start)) {
+      if (end - start !== 12) continue;
+      const part = target.slice(start, end);
+      if (PCI_FUNCTION.test(part)) up.push(part);
+    }
+    return up;
   }
 }
 
