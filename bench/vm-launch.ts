@@ -27,7 +27,10 @@ export async function run() {
   const d = ready('direct');
   const di = ready('direct-iommufd');
   const b = ready('broker');
-  const broker = results.broker as { readyMs: number; greetingMs: number; qemuStartMs?: number; exitMs: number }[];
+  const broker = results.broker as { readyMs: number; greetingMs: number; qemuStartMs?: number; exitMs: number; timing?: Record<string, number> }[];
+  // The launcher's own marks (VFIO_BROKER_EXEC_TIMING): ms since its process started.
+  const timed = broker.filter((x) => x.timing);
+  const step = (to: string, from?: string) => p50(timed.map((x) => x.timing![to] - (from ? x.timing![from] : 0)));
   const toQemu = p50(broker.filter((x) => x.qemuStartMs !== undefined).map((x) => x.qemuStartMs!));
   const inQemu = p50(broker.filter((x) => x.qemuStartMs !== undefined).map((x) => x.readyMs - x.qemuStartMs!));
   const bare = p50(startup.nodeBare);
@@ -43,9 +46,11 @@ export async function run() {
       'broker / direct legacy (p50)': ratio,
       'broker / direct iommufd (p50)': b.p50 / di.p50,
       'broker: launcher start to QEMU exec p50': ms(toQemu),
-      '  of which node bare start (node -e 0) p50': ms(bare),
-      '  of which launcher load (exec --help) p50': ms(help),
-      '  rest: connect + acquire + spawn (est.)': ms(toQemu - help),
+      '  node start + bundle load (launcher\'s mark) p50': ms(step('loaded')),
+      '  connect (API + fd channel) p50': ms(step('connected', 'loaded')),
+      '  acquire (two groups, iommufd) p50': ms(step('acquired', 'connected')),
+      '  layout + spawn QEMU p50': ms(step('spawned', 'acquired')),
+      'separately: node -e 0 / exec --help p50': `${ms(bare)} / ${ms(help)}`,
       'broker: QEMU exec to devices listed p50': ms(inQemu),
       'QMP greeting p50: direct / broker': `${ms(p50(results.direct.map((x: any) => x.greetingMs)))} / ${ms(p50(broker.map((x) => x.greetingMs)))}`,
       'quit to exit p50: direct / broker': `${ms(p50(results.direct.map((x: any) => x.exitMs)))} / ${ms(p50(broker.map((x) => x.exitMs)))}`,

@@ -23,11 +23,22 @@ export interface Launch {
   qemuStartMs?: number;
   /** quit sent to the launcher's exit (ms): QEMU's teardown plus, for the broker, the release. */
   exitMs: number;
+  /** The launcher's timing line (VFIO_BROKER_EXEC_TIMING), when it printed one. */
+  timing?: Record<string, number>;
 }
 
 const TICK_MS = 1000 / 100; // USER_HZ: /proc/<pid>/stat counts start times in 1/100 s
 const startTicks = (pid: number) => Number(fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ')[19]);
-const childOf = (pid: number) => Number(fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(' ')[0]);
+/** The child of `pid`, by a walk of /proc (the test kernel has no /proc/<pid>/task/<tid>/children). */
+function childOf(pid: number): number {
+  for (const e of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      if (Number(fs.readFileSync(`/proc/${e}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ')[1]) === pid) return Number(e);
+    } catch { /* gone meanwhile */ }
+  }
+  throw new Error(`no child of ${pid}`);
+}
 
 /** The vendor:device ids query-pci reports, walking bridges. */
 function pciIds(buses: any[]): string[] {
@@ -90,7 +101,9 @@ export async function launchOnce(cmd: string, args: string[], opts: SpawnOptions
     send({ execute: 'quit' });
     const code = await exited;
     if (code !== 0) throw new Error(`${cmd} exited ${code} after quit: ${err.slice(-800)}`);
-    return { readyMs, greetingMs, qemuStartMs, exitMs: ms() - q0 };
+    const tl = /timing \(ms since start\): (.*)/.exec(err)?.[1];
+    const timing = tl ? Object.fromEntries(tl.split(', ').map((p) => { const [k, v] = p.split(' '); return [k, Number(v)]; })) : undefined;
+    return { readyMs, greetingMs, qemuStartMs, exitMs: ms() - q0, timing };
   } catch (e) {
     child.kill('SIGKILL');
     await exited;

@@ -32,7 +32,7 @@ const devs = [topo.standaloneEdu, topo.standaloneEdu2];
 // QEMU pins its RAM (64 MiB plus firmware) for DMA: the rule lends the lease a memlock allowance.
 const h = await startHarness(new VfioHost(), { rules: [{ name: 'vms', uids: [65534], devices: { vendorDevice: [EDU] }, memlock: '96m' }] }, {}, { keepLogs: false });
 const root = { env: cleanEnv() };
-const nobody = { uid: 65534, gid: 65534, env: { ...cleanEnv(), [BROKER_ENV.apiSocket]: h.config.apiSocket, [BROKER_ENV.fdSocket]: h.config.fdSocket, HOME: '/tmp' } };
+const nobody = { uid: 65534, gid: 65534, env: { ...cleanEnv(), [BROKER_ENV.apiSocket]: h.config.apiSocket, [BROKER_ENV.fdSocket]: h.config.fdSocket, HOME: '/tmp', VFIO_BROKER_EXEC_TIMING: '1' } };
 const qemu = 'qemu-system-x86_64';
 
 const paths: Record<string, () => Promise<Launch>> = {
