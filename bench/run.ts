@@ -8,6 +8,7 @@ import { run as fdDelivery } from './fd-delivery.js';
 import { run as inventory } from './inventory.js';
 import { run as sessions } from './sessions.js';
 import { run as acquireGuest } from './acquire-guest.js';
+import { run as vmLaunch } from './vm-launch.js';
 import { run as listGroups } from './list-groups.js';
 import { run as inventoryChurn } from './inventory-churn.js';
 import { run as startup } from './startup.js';
@@ -16,7 +17,7 @@ import { run as journal } from './journal.js';
 
 console.log(`vfio-broker benchmarks on ${machine()}`);
 const results: Result[] = [];
-for (const b of [startup, fdDelivery, inventory, listGroups, inventoryChurn, journal, sessions, curves, acquireGuest]) {
+for (const b of [startup, fdDelivery, inventory, listGroups, inventoryChurn, journal, sessions, curves, acquireGuest, vmLaunch]) {
   try {
     results.push(await b());
   } catch (e) {

@@ -53,9 +53,9 @@ t.before(async () => {
   h = await startHarness(new FakeHost([group(1, [edu('0000:00:03.0', 'vfio0')]), group(2, [edu('0000:00:04.0', 'vfio1')])], { realFds: realLibc() }), policy);
 });
 
-function exec(uid: number, args: string[], gid = uid): ScriptedClient {
+function exec(uid: number, args: string[], gid = uid, env: NodeJS.ProcessEnv = {}): ScriptedClient {
   const child = spawn(...outsideTap(EXEC, ['-s', h.config.apiSocket, '--fd-socket', h.config.fdSocket, ...args]), {
-    uid, gid, stdio: ['ignore', 'pipe', 'pipe'], env: cleanEnv(),
+    uid, gid, stdio: ['ignore', 'pipe', 'pipe'], env: { ...cleanEnv(), ...env },
   });
   return new ScriptedClient(child);
 }
@@ -99,6 +99,13 @@ t.test('a revoke while the child runs: the launcher reports the deadline the dae
   run.child.kill('SIGTERM');
   t.same(await run.exited, { code: null, signal: 'SIGTERM' }, run.stderr);
   t.equal(h.daemon.service.leases.size, 0, 'no lease left');
+});
+
+t.test('VFIO_BROKER_EXEC_TIMING=1: one line says when each step of the launch was reached', async (t) => {
+  const run = exec(NOBODY, ['-g', '1', '--', 'true'], NOBODY, { VFIO_BROKER_EXEC_TIMING: '1' });
+  t.same(await run.exited, { code: 0, signal: null }, run.stderr);
+  t.match(run.stderr, /^vfio-broker-exec: timing \(ms since start\): loaded \d+, connected \d+, acquired \d+, spawned \d+\n$/);
+  t.equal(h.daemon.service.leases.size, 0);
 });
 
 t.test('refusals and launch failures: 125, 126, 127, and no lease left behind', async (t) => {
