@@ -27,6 +27,8 @@ interface Outgoing {
   reject: (e: Error) => void;
 }
 
+const peerGone = (e: Error) => isSysError(e, 'EPIPE') || isSysError(e, 'ECONNRESET') || isSysError(e, 'ENOTCONN');
+
 /** A send refused because the peer's queue is full; the connection is closed with it. */
 export class QueueFullError extends Error {
   override name = 'QueueFullError';
@@ -115,39 +117,65 @@ export class SeqpacketConnection extends EventEmitter<SeqpacketEvents> {
    * numbers the caller keeps, or OwnedFds handed over with `transfer`.
    */
   send(data: Buffer, fds: OwnedFd[] = [], opts: SendOptions = {}): Promise<void> {
+    const transfer = !!opts.transfer;
+    if (this.#closed) {
+      if (transfer) for (const f of fds) f.close();
+      return Promise.reject(new Error('fd channel connection is closed'));
+    }
+    if (this.#queue.length + 1 > this.limits.messages || this.#queuedFds + fds.length > this.limits.fds) {
+      if (transfer) for (const f of fds) f.close();
+      const e = new QueueFullError(`the peer does not read: ${this.#queue.length} datagrams with ${this.#queuedFds} fds already wait (limit ${this.limits.messages} / ${this.limits.fds}); connection closed`);
+      this.close();
+      return Promise.reject(e);
+    }
+    // Nothing waits ahead of it: hand it to the kernel now, without a queue entry,
+    // closures or a pending promise (the usual case; bench/fd-delivery).
+    if (this.#queue.length === 0) {
+      let r: boolean | Error;
+      try {
+        r = this.#attempt(data, fds, transfer);
+      } catch (e) {
+        return Promise.reject(e); // closing a sent fd failed: still a rejection, never a throw
+      }
+      if (r === true) return Promise.resolve();
+      if (r !== false) {
+        if (peerGone(r)) this.close();
+        return Promise.reject(r);
+      }
+    }
     return new Promise((resolve, reject) => {
-      if (this.#closed) {
-        if (opts.transfer) for (const f of fds) f.close();
-        reject(new Error('fd channel connection is closed'));
-        return;
-      }
-      if (this.#queue.length + 1 > this.limits.messages || this.#queuedFds + fds.length > this.limits.fds) {
-        if (opts.transfer) for (const f of fds) f.close();
-        reject(new QueueFullError(`the peer does not read: ${this.#queue.length} datagrams with ${this.#queuedFds} fds already wait (limit ${this.limits.messages} / ${this.limits.fds}); connection closed`));
-        this.close();
-        return;
-      }
-      this.#queue.push({ data, fds, transfer: !!opts.transfer, resolve, reject });
+      this.#queue.push({ data, fds, transfer, resolve, reject });
       this.#queuedFds += fds.length;
-      this.flush();
+      if (this.#queue.length === 1) {
+        this.watchWritable(true);
+        this.#armStall();
+      }
     });
+  }
+
+  /**
+   * One sendmsg: true once the kernel has it (transferred fds are then closed
+   * here), false when the socket is full, or the Error it failed with (its
+   * transferred fds closed).
+   */
+  #attempt(data: Buffer, fds: OwnedFd[], transfer: boolean): boolean | Error {
+    try {
+      const nums: number[] = [];
+      for (const f of fds) nums.push(f.fd);
+      if (!sendWithFds(this.#libc, this.fd.fd, data, nums, this.#buffers)) return false;
+    } catch (e) {
+      if (transfer) for (const f of fds) f.close();
+      return e as Error;
+    }
+    if (transfer) for (const f of fds) f.close();
+    return true;
   }
 
   private flush(): void {
     while (this.#queue.length && !this.#closed) {
       const m = this.#queue[0];
-      let sent: boolean;
-      try {
-        sent = sendWithFds(this.#libc, this.fd.fd, m.data, m.fds.map((f) => f.fd), this.#buffers);
-      } catch (e) {
-        this.#queue.shift();
-        this.#queuedFds -= m.fds.length;
-        if (m.transfer) for (const f of m.fds) f.close();
-        m.reject(e as Error);
-        if (isSysError(e, 'EPIPE') || isSysError(e, 'ECONNRESET') || isSysError(e, 'ENOTCONN')) this.close();
-        continue;
-      }
-      if (!sent) {
+      const r = this.#attempt(m.data, m.fds, m.transfer);
+      if (r === false) {
         this.watchWritable(true);
         this.#armStall();
         return;
@@ -156,8 +184,12 @@ export class SeqpacketConnection extends EventEmitter<SeqpacketEvents> {
       this.#stall = undefined;
       this.#queue.shift();
       this.#queuedFds -= m.fds.length;
-      if (m.transfer) for (const f of m.fds) f.close();
-      m.resolve();
+      if (r === true) {
+        m.resolve();
+        continue;
+      }
+      m.reject(r);
+      if (peerGone(r)) this.close();
     }
     this.watchWritable(false);
   }
