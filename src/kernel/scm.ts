@@ -17,53 +17,79 @@ export const CMSG_HDR = 16;
 const align8 = (n: number) => (n + 7) & ~7;
 export const cmsgSpace = (fds: number) => CMSG_HDR + align8(fds * 4);
 
+/** struct mmsghdr: a msghdr, then the received length (unsigned int), padded to 8. */
+export const MMSGHDR_SIZE = 64;
+
 /**
  * Reusable scratch buffers so the hot path allocates nothing per message. The
  * msghdr/iovec/cmsghdr live in one off-heap slab whose addresses never change,
- * so the pointers in the two msghdrs are written once (per libc) and a message
- * only updates lengths: no koffi.address() call and no BigInt per message
- * (together a fifth of the round trip's CPU in bench/fd-delivery before).
+ * so the pointers are written once (per libc) and a message only updates
+ * lengths: no koffi.address() call and no BigInt per message (together a fifth
+ * of the round trip's CPU in bench/fd-delivery before).
+ *
+ * Receiving has `slots` data/control pairs behind an mmsghdr array, for
+ * recvmmsg; slot 0 (`data`, `control`, `recvHdr`) also serves recvmsg and send.
  */
 export class ScmBuffers {
+  readonly slots: number;
   readonly control: Buffer;
   readonly data: Buffer;
   /** msghdr for sendmsg: its iovec points at `data` (see setSendData), msg_control at `control`. */
   readonly sendHdr: Buffer;
-  /** msghdr for recvmsg: all of `data`, all of `control`. */
+  /** The mmsghdr array for recvmmsg, `slots` long; its first msghdr serves recvmsg. */
+  readonly mmsg: Buffer;
   readonly recvHdr: Buffer;
+  readonly slotData: Buffer[] = [];
+  readonly slotControl: Buffer[] = [];
   readonly #iovSend: Buffer;
-  readonly #iovRecv: Buffer;
+  readonly #iovRecv: Buffer[] = [];
   #preparedFor: RawLibc | null = null;
   #dataAddr = 0n;
   /** The send iovec points at a caller's buffer (one too big to copy), not `data`. */
   #sendElsewhere = false;
 
-  constructor(maxData = 65536, maxFds = SCM_MAX_FD) {
-    this.data = Buffer.alloc(maxData);
-    this.control = Buffer.alloc(cmsgSpace(maxFds));
-    // > 64 bytes, so V8 keeps it off-heap from the start (small typed arrays may move).
-    const slab = Buffer.alloc(2 * MSGHDR_SIZE + 32);
+  constructor(maxData = 65536, maxFds = SCM_MAX_FD, slots = 1) {
+    this.slots = slots;
+    const ctl = cmsgSpace(maxFds);
+    const data = Buffer.alloc(maxData * slots);
+    const control = Buffer.alloc(ctl * slots);
+    // Always > 64 bytes, so V8 keeps it off-heap from the start (small typed arrays may move).
+    const slab = Buffer.alloc(MSGHDR_SIZE + 16 + slots * (MMSGHDR_SIZE + 16));
     this.sendHdr = slab.subarray(0, MSGHDR_SIZE);
-    this.recvHdr = slab.subarray(MSGHDR_SIZE, 2 * MSGHDR_SIZE);
-    this.#iovSend = slab.subarray(2 * MSGHDR_SIZE, 2 * MSGHDR_SIZE + 16);
-    this.#iovRecv = slab.subarray(2 * MSGHDR_SIZE + 16, 2 * MSGHDR_SIZE + 32);
+    this.#iovSend = slab.subarray(MSGHDR_SIZE, MSGHDR_SIZE + 16);
+    this.mmsg = slab.subarray(MSGHDR_SIZE + 16, MSGHDR_SIZE + 16 + slots * MMSGHDR_SIZE);
+    for (let i = 0; i < slots; i++) {
+      const iovAt = MSGHDR_SIZE + 16 + slots * MMSGHDR_SIZE + i * 16;
+      this.#iovRecv.push(slab.subarray(iovAt, iovAt + 16));
+      this.slotData.push(data.subarray(i * maxData, (i + 1) * maxData));
+      this.slotControl.push(control.subarray(i * ctl, (i + 1) * ctl));
+    }
+    this.data = this.slotData[0];
+    this.control = this.slotControl[0];
+    this.recvHdr = this.mmsg.subarray(0, MSGHDR_SIZE);
   }
 
   /** Write the fixed pointers once; again only if another libc (a test fake) shows up. */
   prepare(libc: RawLibc): void {
     if (this.#preparedFor === libc) return;
     this.#dataAddr = libc.address(this.data);
-    const control = libc.address(this.control);
-    for (const [hdr, iov] of [[this.sendHdr, this.#iovSend], [this.recvHdr, this.#iovRecv]]) {
-      hdr.fill(0);
+    const point = (hdr: Buffer, iov: Buffer, data: Buffer, control: Buffer) => {
+      hdr.fill(0, 0, MSGHDR_SIZE);
       hdr.writeBigUInt64LE(libc.address(iov), 16);
       hdr.writeBigUInt64LE(1n, 24);
-      hdr.writeBigUInt64LE(control, 32);
-      iov.writeBigUInt64LE(this.#dataAddr, 0);
-    }
-    this.#iovRecv.writeBigUInt64LE(BigInt(this.data.length), 8);
+      hdr.writeBigUInt64LE(libc.address(control), 32);
+      iov.writeBigUInt64LE(libc.address(data), 0);
+      iov.writeBigUInt64LE(BigInt(data.length), 8);
+    };
+    point(this.sendHdr, this.#iovSend, this.data, this.control);
+    for (let i = 0; i < this.slots; i++) point(this.mmsg.subarray(i * MMSGHDR_SIZE), this.#iovRecv[i], this.slotData[i], this.slotControl[i]);
     this.#sendElsewhere = false;
     this.#preparedFor = libc;
+  }
+
+  /** Offer slot i's whole control buffer again (the kernel overwrote msg_controllen last time). */
+  resetSlot(i: number): void {
+    writeLength(this.mmsg, i * MMSGHDR_SIZE + 40, this.slotControl[i].length);
   }
 
   /**
@@ -134,27 +160,58 @@ export interface Received {
  */
 export function recvWithFds(libc: RawLibc, sock: number, b: ScmBuffers): Received | 'eof' | null {
   b.prepare(libc);
-  const hdr = b.recvHdr;
-  // The kernel overwrote msg_controllen (and msg_flags) last time: offer the whole buffer again.
-  writeLength(hdr, 40, b.control.length);
-  const n = Number(libc.recvmsg(sock, hdr, MSG_CMSG_CLOEXEC | MSG_DONTWAIT));
+  b.resetSlot(0);
+  const n = Number(libc.recvmsg(sock, b.recvHdr, MSG_CMSG_CLOEXEC | MSG_DONTWAIT));
   if (n === -1) {
     const errno = libc.errno();
     // Every drain ends in EAGAIN: building an Error for it cost ~3 µs per wake-up (bench/fd-delivery).
     if (errno === EAGAIN) return null;
     throw new SysError('recvmsg', errno);
   }
-  const controlLen = hdr.readUInt32LE(40);
-  const fds = controlLen ? parseRights(libc, b.control, controlLen) : [];
-  const flags = hdr.readInt32LE(48);
+  const r = takeSlot(libc, b, 0, n);
+  if (r instanceof Error) throw r;
+  return r;
+}
+
+/**
+ * Receive up to `b.slots` datagrams with one recvmmsg. Returns null on EAGAIN
+ * (nothing waiting), otherwise what arrived in order: a message, 'eof' (the
+ * last entry), or a SysError for a truncated datagram whose fds are already
+ * closed. Fewer entries than slots means the queue was empty, so a reader
+ * need not call again to meet EAGAIN: one call per wake-up instead of two.
+ */
+export function recvBatch(libc: RawLibc, sock: number, b: ScmBuffers): (Received | 'eof' | SysError)[] | null {
+  b.prepare(libc);
+  for (let i = 0; i < b.slots; i++) b.resetSlot(i);
+  const n = libc.recvmmsg(sock, b.mmsg, b.slots, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+  if (n === -1) {
+    const errno = libc.errno();
+    if (errno === EAGAIN) return null;
+    throw new SysError('recvmmsg', errno);
+  }
+  const out: (Received | 'eof' | SysError)[] = [];
+  for (let i = 0; i < n; i++) {
+    const r = takeSlot(libc, b, i, b.mmsg.readUInt32LE(i * MMSGHDR_SIZE + MSGHDR_SIZE));
+    out.push(r);
+    if (r === 'eof') break; // at end of stream every further slot is another empty read
+  }
+  return out;
+}
+
+/** What slot i holds after a receive of n bytes: its fds owned, its data copied out. */
+function takeSlot(libc: RawLibc, b: ScmBuffers, i: number, n: number): Received | 'eof' | SysError {
+  const hdr = i * MMSGHDR_SIZE;
+  const controlLen = b.mmsg.readUInt32LE(hdr + 40);
+  const fds = controlLen ? parseRights(libc, b.slotControl[i], controlLen) : [];
+  const flags = b.mmsg.readInt32LE(hdr + 48);
   if (flags & (MSG_CTRUNC | MSG_TRUNC)) {
     for (const f of fds) f.close();
-    throw new SysError(flags & MSG_CTRUNC ? 'recvmsg: control data truncated (MSG_CTRUNC), fds lost' : 'recvmsg: datagram truncated (MSG_TRUNC)', 90 /* EMSGSIZE */);
+    return new SysError(flags & MSG_CTRUNC ? 'recvmsg: control data truncated (MSG_CTRUNC), fds lost' : 'recvmsg: datagram truncated (MSG_TRUNC)', 90 /* EMSGSIZE */);
   }
   if (n === 0 && fds.length === 0) return 'eof';
   // allocUnsafe takes small sizes from Node's pool; every byte is overwritten at once.
   const data = Buffer.allocUnsafe(n);
-  b.data.copy(data, 0, 0, n);
+  b.slotData[i].copy(data, 0, 0, n);
   return { data, fds };
 }
 

@@ -13,7 +13,7 @@ import { check, realLibc, type RawLibc } from './libc.js';
 import { OwnedFd } from './owned-fd.js';
 import { isSysError } from './sys-error.js';
 import { AF_UNIX, SOCK_CLOEXEC, SOCK_NONBLOCK, SOCK_SEQPACKET } from './constants.js';
-import { recvWithFds, sendWithFds, ScmBuffers, type Received } from './scm.js';
+import { recvBatch, sendWithFds, ScmBuffers, SCM_MAX_FD, type Received } from './scm.js';
 import { sockaddrUn } from './sockaddr.js';
 import { watchFd, type FdWatch, type PollEvents } from './poll.js';
 import { peerCred, type PeerCred } from './peercred.js';
@@ -51,7 +51,9 @@ export interface SeqpacketEvents {
  * out, so sharing is safe, and 1000 sessions do not cost 1000 × 66 KB.
  */
 let shared: ScmBuffers | undefined;
-const sharedBuffers = () => (shared ??= new ScmBuffers());
+// 4 receive slots: a wake-up usually finds 1 datagram, and recvmmsg with room
+// for more sees the queue empty in the same call (4 × 65 KB, once per process).
+const sharedBuffers = () => (shared ??= new ScmBuffers(65536, SCM_MAX_FD, 4));
 
 export class SeqpacketConnection extends EventEmitter<SeqpacketEvents> {
   readonly fd: OwnedFd;
@@ -228,31 +230,42 @@ export class SeqpacketConnection extends EventEmitter<SeqpacketEvents> {
   }
 
   private drain(): void {
-    for (let i = 0; i < 64 && !this.#closed; i++) {
-      let r: ReturnType<typeof recvWithFds>;
+    // Bounded so one busy peer cannot starve the loop; level-triggered polling calls again.
+    for (let i = 0; i < 16 && !this.#closed; i++) {
+      let batch: ReturnType<typeof recvBatch>;
       try {
-        r = recvWithFds(this.#libc, this.fd.fd, this.#buffers);
+        batch = recvBatch(this.#libc, this.fd.fd, this.#buffers);
       } catch (e) {
         if (isSysError(e, 'ECONNRESET')) {
           this.close();
           return;
         }
-        // A truncated datagram: its fds are already closed; tell the owner and go on.
         this.emit('error', e as Error);
         continue;
       }
-      if (r === null) return;
-      if (r === 'eof') {
-        this.close();
-        return;
-      }
-      if (this.listenerCount('message') === 0) {
-        for (const f of r.fds) f.close();
-        continue;
-      }
-      this.emit('message', r);
+      if (batch === null) return;
+      for (const r of batch) this.deliver(r);
+      // A short batch means recvmmsg met an empty queue: no second call just to see EAGAIN.
+      if (batch.length < this.#buffers.slots) return;
     }
-    // More may be waiting: yield to the loop, the poll handle fires again.
+  }
+
+  private deliver(r: Received | 'eof' | Error): void {
+    if (r === 'eof') {
+      this.close();
+      return;
+    }
+    if (r instanceof Error) {
+      // A truncated datagram: its fds are already closed; tell the owner and go on.
+      if (!this.#closed) this.emit('error', r);
+      return;
+    }
+    // Closed by a handler earlier in the batch, or nobody listening: the fds are ours to close.
+    if (this.#closed || this.listenerCount('message') === 0) {
+      for (const f of r.fds) f.close();
+      return;
+    }
+    this.emit('message', r);
   }
 
   /** Close once: stop polling, fail queued sends (closing their transferred fds), close the socket. */
