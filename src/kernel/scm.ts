@@ -190,11 +190,9 @@ export function recvBatch(libc: RawLibc, sock: number, b: ScmBuffers): (Received
     throw new SysError('recvmmsg', errno);
   }
   const out: (Received | 'eof' | SysError)[] = [];
-  for (let i = 0; i < n; i++) {
-    const r = takeSlot(libc, b, i, b.mmsg.readUInt32LE(i * MMSGHDR_SIZE + MSGHDR_SIZE));
-    out.push(r);
-    if (r === 'eof') break; // at end of stream every further slot is another empty read
-  }
+  // Every slot is taken, even after an 'eof': an empty datagram is read as end of
+  // stream, and fds in the datagrams after it are already in our table.
+  for (let i = 0; i < n; i++) out.push(takeSlot(libc, b, i, b.mmsg.readUInt32LE(i * MMSGHDR_SIZE + MSGHDR_SIZE)));
   return out;
 }
 
