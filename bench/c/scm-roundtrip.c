@@ -11,6 +11,22 @@
 #include <sys/socket.h>
 #include <sys/eventfd.h>
 #include <sys/wait.h>
+#include <sys/resource.h>
+
+/* CPU time used so far (user, system) in ns: wall-clock alone is noisy on a shared machine. */
+static void cpu_ns(long long *user, long long *sys) {
+  struct rusage u;
+  getrusage(RUSAGE_SELF, &u);
+  *user = u.ru_utime.tv_sec * 1000000000LL + u.ru_utime.tv_usec * 1000LL;
+  *sys = u.ru_stime.tv_sec * 1000000000LL + u.ru_stime.tv_usec * 1000LL;
+}
+
+/* One "cpu USER_NS SYS_NS" line on stderr: what this process spent since the warm-up. */
+static void report_cpu(long long u0, long long s0) {
+  long long u, s;
+  cpu_ns(&u, &s);
+  fprintf(stderr, "cpu %lld %lld\n", u - u0, s - s0);
+}
 
 static void send_fds(int s, const int *fds, int n) {
   char data[64] = "{\"type\":\"fds\",\"request\":\"R-1\",\"part\":0}";
@@ -44,17 +60,22 @@ int main(int argc, char **argv) {
   if (pid == 0) { /* receiver: take the fds, close them, answer */
     close(sv[0]);
     int got[253];
-    for (;;) {
+    long long u0 = 0, s0 = 0;
+    for (int k = 0;; k++) {
+      if (k == 1000) cpu_ns(&u0, &s0);
       int n = recv_fds(sv[1], got);
       if (n == 0) break;
       for (int i = 0; i < n; i++) close(got[i]);
       if (send(sv[1], "{\"type\":\"ack\"}", 14, 0) < 0) break;
     }
+    report_cpu(u0, s0);
     _exit(0);
   }
   close(sv[1]);
   char ack[64];
+  long long u0 = 0, s0 = 0;
   for (int i = 0; i < rounds + 1000; i++) {
+    if (i == 1000) cpu_ns(&u0, &s0);
     struct timespec a, b;
     clock_gettime(CLOCK_MONOTONIC, &a);
     send_fds(sv[0], fds, 3);
@@ -62,6 +83,7 @@ int main(int argc, char **argv) {
     clock_gettime(CLOCK_MONOTONIC, &b);
     if (i >= 1000) printf("%lld\n", (long long)(b.tv_sec - a.tv_sec) * 1000000000LL + (b.tv_nsec - a.tv_nsec));
   }
+  report_cpu(u0, s0);
   send(sv[0], "", 0, 0);
   close(sv[0]);
   waitpid(pid, NULL, 0);

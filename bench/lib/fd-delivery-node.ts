@@ -2,7 +2,8 @@
  * The Node side of bench/fd-delivery.ts, with the project's own fd channel
  * (SeqpacketServer / SeqpacketConnection over koffi): the parent sends a header
  * plus 3 fds, a child process (the client side) closes them and acks. Prints
- * one round-trip time in ns per line after a warm-up, like the C floor.
+ * one round-trip time in ns per line after a warm-up, like the C floor, and
+ * each side's CPU time after the warm-up as "cpu USER_NS SYS_NS" on stderr.
  *
  *   fd-delivery-node.ts ROUNDS            (parent)
  *   fd-delivery-node.ts --child SOCKET    (receiver)
@@ -18,13 +19,23 @@ import { OwnedFd } from '../../src/kernel/owned-fd.js';
 import { realLibc } from '../../src/kernel/libc.js';
 
 const here = fileURLToPath(import.meta.url);
+const WARMUP = 1000;
+
+/** process.cpuUsage() is in µs; the C floor reports ns. */
+function reportCpu(since: NodeJS.CpuUsage): void {
+  const d = process.cpuUsage(since);
+  process.stderr.write(`cpu ${d.user * 1000} ${d.system * 1000}\n`);
+}
 
 if (process.argv[2] === '--child') {
   const c = SeqpacketConnection.connect(process.argv[3]);
   const ack = Buffer.from('{"type":"ack"}');
+  let seen = 0;
+  let cpu0 = process.cpuUsage();
   c.on('message', (m) => {
+    if (seen++ === WARMUP) cpu0 = process.cpuUsage();
     for (const f of m.fds) f.close();
-    if (m.fds.length === 0) { c.close(); process.exit(0); }
+    if (m.fds.length === 0) { reportCpu(cpu0); c.close(); process.exit(0); }
     void c.send(ack);
   });
 } else {
@@ -40,13 +51,16 @@ if (process.argv[2] === '--child') {
   let waiting: (() => void) | null = null;
   conn.on('message', (m) => { for (const f of m.fds) f.close(); waiting?.(); });
   const out: string[] = [];
-  for (let i = 0; i < rounds + 1000; i++) {
+  let cpu0 = process.cpuUsage();
+  for (let i = 0; i < rounds + WARMUP; i++) {
+    if (i === WARMUP) cpu0 = process.cpuUsage();
     const a = process.hrtime.bigint();
     const acked = new Promise<void>((r) => { waiting = r; });
     await conn.send(header, fds);
     await acked;
-    if (i >= 1000) out.push(String(process.hrtime.bigint() - a));
+    if (i >= WARMUP) out.push(String(process.hrtime.bigint() - a));
   }
+  reportCpu(cpu0);
   await conn.send(Buffer.from('{}'));
   await new Promise((r) => child.on('exit', r));
   process.stdout.write(out.join('\n') + '\n');

@@ -39,6 +39,8 @@ export interface RawLibc {
   /** msghdr is passed as a raw buffer whose pointers the caller filled in (see fd channel). */
   sendmsg(fd: number, msghdr: Buffer, flags: number): number;
   recvmsg(fd: number, msghdr: Buffer, flags: number): number;
+  /** recvmmsg(2): up to `vlen` datagrams into an array of struct mmsghdr (no timeout). */
+  recvmmsg(fd: number, msgvec: Buffer, vlen: number, flags: number): number;
   getsockopt(fd: number, level: number, name: number, val: Buffer, len: Buffer): number;
   setsockopt(fd: number, level: number, name: number, val: Buffer, len: number): number;
   eventfd(initval: number, flags: number): number;
@@ -98,6 +100,10 @@ export function realLibc(): RawLibc {
     connect: f('int connect(int fd, const void *addr, uint32_t len)'),
     sendmsg: f('long sendmsg(int fd, const void *msg, int flags)'),
     recvmsg: f('long recvmsg(int fd, void *msg, int flags)'),
+    recvmmsg: (() => {
+      const recvmmsg = f('int recvmmsg(int fd, void *msgvec, unsigned int vlen, int flags, void *timeout)');
+      return (fd: number, msgvec: Buffer, vlen: number, flags: number) => recvmmsg(fd, msgvec, vlen, flags, null);
+    })(),
     getsockopt: f('int getsockopt(int fd, int level, int name, void *val, void *len)'),
     setsockopt: f('int setsockopt(int fd, int level, int name, const void *val, uint32_t len)'),
     eventfd: f('int eventfd(unsigned int initval, int flags)'),

@@ -13,7 +13,7 @@ import { check, realLibc, type RawLibc } from './libc.js';
 import { OwnedFd } from './owned-fd.js';
 import { isSysError } from './sys-error.js';
 import { AF_UNIX, SOCK_CLOEXEC, SOCK_NONBLOCK, SOCK_SEQPACKET } from './constants.js';
-import { recvWithFds, sendWithFds, ScmBuffers, type Received } from './scm.js';
+import { recvBatch, sendWithFds, ScmBuffers, SCM_MAX_FD, type Received } from './scm.js';
 import { sockaddrUn } from './sockaddr.js';
 import { watchFd, type FdWatch, type PollEvents } from './poll.js';
 import { peerCred, type PeerCred } from './peercred.js';
@@ -26,6 +26,8 @@ interface Outgoing {
   resolve: () => void;
   reject: (e: Error) => void;
 }
+
+const peerGone = (e: Error) => isSysError(e, 'EPIPE') || isSysError(e, 'ECONNRESET') || isSysError(e, 'ENOTCONN');
 
 /** A send refused because the peer's queue is full; the connection is closed with it. */
 export class QueueFullError extends Error {
@@ -49,7 +51,9 @@ export interface SeqpacketEvents {
  * out, so sharing is safe, and 1000 sessions do not cost 1000 × 66 KB.
  */
 let shared: ScmBuffers | undefined;
-const sharedBuffers = () => (shared ??= new ScmBuffers());
+// 4 receive slots: a wake-up usually finds 1 datagram, and recvmmsg with room
+// for more sees the queue empty in the same call (4 × 65 KB, once per process).
+const sharedBuffers = () => (shared ??= new ScmBuffers(65536, SCM_MAX_FD, 4));
 
 export class SeqpacketConnection extends EventEmitter<SeqpacketEvents> {
   readonly fd: OwnedFd;
@@ -115,39 +119,65 @@ export class SeqpacketConnection extends EventEmitter<SeqpacketEvents> {
    * numbers the caller keeps, or OwnedFds handed over with `transfer`.
    */
   send(data: Buffer, fds: OwnedFd[] = [], opts: SendOptions = {}): Promise<void> {
+    const transfer = !!opts.transfer;
+    if (this.#closed) {
+      if (transfer) for (const f of fds) f.close();
+      return Promise.reject(new Error('fd channel connection is closed'));
+    }
+    if (this.#queue.length + 1 > this.limits.messages || this.#queuedFds + fds.length > this.limits.fds) {
+      if (transfer) for (const f of fds) f.close();
+      const e = new QueueFullError(`the peer does not read: ${this.#queue.length} datagrams with ${this.#queuedFds} fds already wait (limit ${this.limits.messages} / ${this.limits.fds}); connection closed`);
+      this.close();
+      return Promise.reject(e);
+    }
+    // Nothing waits ahead of it: hand it to the kernel now, without a queue entry,
+    // closures or a pending promise (the usual case; bench/fd-delivery).
+    if (this.#queue.length === 0) {
+      let r: boolean | Error;
+      try {
+        r = this.#attempt(data, fds, transfer);
+      } catch (e) {
+        return Promise.reject(e); // closing a sent fd failed: still a rejection, never a throw
+      }
+      if (r === true) return Promise.resolve();
+      if (r !== false) {
+        if (peerGone(r)) this.close();
+        return Promise.reject(r);
+      }
+    }
     return new Promise((resolve, reject) => {
-      if (this.#closed) {
-        if (opts.transfer) for (const f of fds) f.close();
-        reject(new Error('fd channel connection is closed'));
-        return;
-      }
-      if (this.#queue.length + 1 > this.limits.messages || this.#queuedFds + fds.length > this.limits.fds) {
-        if (opts.transfer) for (const f of fds) f.close();
-        reject(new QueueFullError(`the peer does not read: ${this.#queue.length} datagrams with ${this.#queuedFds} fds already wait (limit ${this.limits.messages} / ${this.limits.fds}); connection closed`));
-        this.close();
-        return;
-      }
-      this.#queue.push({ data, fds, transfer: !!opts.transfer, resolve, reject });
+      this.#queue.push({ data, fds, transfer, resolve, reject });
       this.#queuedFds += fds.length;
-      this.flush();
+      if (this.#queue.length === 1) {
+        this.watchWritable(true);
+        this.#armStall();
+      }
     });
+  }
+
+  /**
+   * One sendmsg: true once the kernel has it (transferred fds are then closed
+   * here), false when the socket is full, or the Error it failed with (its
+   * transferred fds closed).
+   */
+  #attempt(data: Buffer, fds: OwnedFd[], transfer: boolean): boolean | Error {
+    try {
+      const nums: number[] = [];
+      for (const f of fds) nums.push(f.fd);
+      if (!sendWithFds(this.#libc, this.fd.fd, data, nums, this.#buffers)) return false;
+    } catch (e) {
+      if (transfer) for (const f of fds) f.close();
+      return e as Error;
+    }
+    if (transfer) for (const f of fds) f.close();
+    return true;
   }
 
   private flush(): void {
     while (this.#queue.length && !this.#closed) {
       const m = this.#queue[0];
-      let sent: boolean;
-      try {
-        sent = sendWithFds(this.#libc, this.fd.fd, m.data, m.fds.map((f) => f.fd), this.#buffers);
-      } catch (e) {
-        this.#queue.shift();
-        this.#queuedFds -= m.fds.length;
-        if (m.transfer) for (const f of m.fds) f.close();
-        m.reject(e as Error);
-        if (isSysError(e, 'EPIPE') || isSysError(e, 'ECONNRESET') || isSysError(e, 'ENOTCONN')) this.close();
-        continue;
-      }
-      if (!sent) {
+      const r = this.#attempt(m.data, m.fds, m.transfer);
+      if (r === false) {
         this.watchWritable(true);
         this.#armStall();
         return;
@@ -156,8 +186,12 @@ export class SeqpacketConnection extends EventEmitter<SeqpacketEvents> {
       this.#stall = undefined;
       this.#queue.shift();
       this.#queuedFds -= m.fds.length;
-      if (m.transfer) for (const f of m.fds) f.close();
-      m.resolve();
+      if (r === true) {
+        m.resolve();
+        continue;
+      }
+      m.reject(r);
+      if (peerGone(r)) this.close();
     }
     this.watchWritable(false);
   }
@@ -196,31 +230,42 @@ export class SeqpacketConnection extends EventEmitter<SeqpacketEvents> {
   }
 
   private drain(): void {
-    for (let i = 0; i < 64 && !this.#closed; i++) {
-      let r: ReturnType<typeof recvWithFds>;
+    // Bounded so one busy peer cannot starve the loop; level-triggered polling calls again.
+    for (let i = 0; i < 16 && !this.#closed; i++) {
+      let batch: ReturnType<typeof recvBatch>;
       try {
-        r = recvWithFds(this.#libc, this.fd.fd, this.#buffers);
+        batch = recvBatch(this.#libc, this.fd.fd, this.#buffers);
       } catch (e) {
         if (isSysError(e, 'ECONNRESET')) {
           this.close();
           return;
         }
-        // A truncated datagram: its fds are already closed; tell the owner and go on.
         this.emit('error', e as Error);
         continue;
       }
-      if (r === null) return;
-      if (r === 'eof') {
-        this.close();
-        return;
-      }
-      if (this.listenerCount('message') === 0) {
-        for (const f of r.fds) f.close();
-        continue;
-      }
-      this.emit('message', r);
+      if (batch === null) return;
+      for (const r of batch) this.deliver(r);
+      // A short batch means recvmmsg met an empty queue: no second call just to see EAGAIN.
+      if (batch.length < this.#buffers.slots) return;
     }
-    // More may be waiting: yield to the loop, the poll handle fires again.
+  }
+
+  private deliver(r: Received | 'eof' | Error): void {
+    if (r === 'eof') {
+      this.close();
+      return;
+    }
+    if (r instanceof Error) {
+      // A truncated datagram: its fds are already closed; tell the owner and go on.
+      if (!this.#closed) this.emit('error', r);
+      return;
+    }
+    // Closed by a handler earlier in the batch, or nobody listening: the fds are ours to close.
+    if (this.#closed || this.listenerCount('message') === 0) {
+      for (const f of r.fds) f.close();
+      return;
+    }
+    this.emit('message', r);
   }
 
   /** Close once: stop polling, fail queued sends (closing their transferred fds), close the socket. */

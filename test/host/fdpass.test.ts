@@ -74,6 +74,20 @@ t.test('backpressure: 1000 messages queue in order and none are lost', async (t)
   t.same(got, Array.from({ length: 1000 }, (_, i) => String(i)));
 });
 
+t.test('datagrams read in one batch after an empty one (end of stream) have their fds closed', async (t) => {
+  const { a, b } = await pair(t);
+  const before = fdCount();
+  // Queued before b's poll fires, so one recvmmsg takes all three.
+  await a.send(Buffer.from('first'), [ev()], { transfer: true });
+  await a.send(Buffer.alloc(0));
+  await a.send(Buffer.from('after'), [ev(), ev(), ev(), ev()], { transfer: true });
+  const got: string[] = [];
+  b.on('message', (m) => { got.push(m.data.toString()); for (const f of m.fds) f.close(); });
+  await new Promise<void>((r) => b.once('close', r));
+  t.same(got, ['first'], 'what came before the empty datagram is delivered, nothing after');
+  t.ok(fdCount() <= before, `nothing leaked (${fdCount()} fds, ${before} before)`);
+});
+
 t.test('MSG_CTRUNC is an error and arriving fds are closed', async (t) => {
   const { a, b } = await pair(t);
   b.removeAllListeners('message');
