@@ -21,6 +21,9 @@ import type { AcquireOptions, BrokerClientEvents, ConnectOptions, DeliveredFds, 
 export type { Mode };
 export type { AcquireOptions, BrokerClientEvents, ConnectOptions, DeliveredFds, LeaseHandle } from './client-types.js';
 
+/** gRPC statuses that are the transport's, not the daemon's answer: CANCELLED, DEADLINE_EXCEEDED, UNAVAILABLE. */
+const TRANSPORT_CODES = new Set([1, 4, 14]);
+
 interface ChannelOptions {
   fdPath: string;
   timeoutMs: number;
@@ -202,7 +205,14 @@ export class BrokerClient extends EventEmitter<BrokerClientEvents> {
     const res = tagged ? undefined : 'reply' in first ? first.reply : await reply;
     const lease = tagged?.lease ?? fromReply(res!);
     this.#leases.set(lease.id, lease.secret);
-    if (tagged) reply.catch((e: Error) => { if (this.#leases.delete(lease.id)) this.emit('lease-lost', { lease: lease.id, reason: e.message }); });
+    if (tagged) {
+      reply.catch((e: Error & { code?: number }) => {
+        // Only the daemon's own answer says the lease ended; a dropped connection
+        // (the daemon restarting) leaves it to the reconnect, which re-attaches it.
+        if (e.code !== undefined && TRANSPORT_CODES.has(e.code)) return;
+        if (this.#leases.delete(lease.id)) this.emit('lease-lost', { lease: lease.id, reason: e.message });
+      });
+    }
     const fds = await this.#arrivals.take(tagged?.request ?? res!.request_id);
     return { ...fds, id: lease.id, secret: lease.secret, groupIds: lease.groups, mode: lease.mode, memlockBytes: lease.memlock_bytes, ...(lease.mdev_uuid ? { mdevUuid: lease.mdev_uuid } : {}) };
   }
