@@ -295,8 +295,7 @@ export class BrokerService extends EventEmitter {
   }
 
   event(e: Omit<BrokerEvent, 'time'>): void {
-    // Most of the time nobody watches: then there is no event to build.
-    if (this.listenerCount('event') === 0) return;
+    if (this.listenerCount('event') === 0) return; // nobody watches: no event to build
     this.emit('event', { time: this.ctx.now().toISOString(), ...e });
   }
 }
